@@ -1,0 +1,1 @@
+"""Pure NLP stages: load and clean, sentences, actors, actions, events."""

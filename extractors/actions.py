@@ -1,0 +1,193 @@
+"""Action tagging: which words of a parsed sentence trigger a CAMEO code, and with what modality.
+
+Patterns are data (seeds/ontology/verb_patterns.csv). A pattern names a head word by lemma and part of speech,
+optionally the object a light verb needs ("held" + "talks") and a particle ("called on"). The most specific
+pattern that fits wins. Modality is read from the parse, not from patterns: auxiliaries ("will meet"),
+governing verbs ("plans to visit", "talks were being arranged"), negation and conditionals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from schema.ontology import VerbPattern
+from schema.records import Modality
+
+VERB_POS = {"VERB"}
+NOUN_POS = {"NOUN", "PROPN"}
+OBJECT_DEPS = {"dobj", "obj"}
+FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
+POSSIBLE_AUX = {"could", "might", "may", "can", "should", "ca"}
+# A verb that governs an action as something planned, wanted or expected, not done.
+INTENT_GOVERNORS = {
+    "plan",
+    "intend",
+    "expect",
+    "agree",
+    "want",
+    "hope",
+    "seek",
+    "aim",
+    "prepare",
+    "arrange",
+    "decide",
+    "propose",
+    "offer",
+    "promise",
+    "pledge",
+    "vow",
+    "set",
+    "slate",
+    "schedule",
+    "try",
+    "wish",
+    "consider",
+    "mull",
+    "push",
+    "look",
+    "eye",
+    "realize",
+    "realise",
+    "discuss",
+    "explore",
+    "call",
+    "urge",
+    "likely",
+    "due",
+    "ready",
+    "willing",
+    "keen",
+    "eager",
+}
+INTENT_NOUN_MODIFIERS = {"possible", "planned", "proposed", "potential", "upcoming", "future", "prospective"}
+HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
+# "calls for talks", "preparations toward a visit": the action is aimed at, not done. "During talks" is done.
+PURPOSE_PREPS = {"for", "to", "toward", "towards"}
+
+
+@dataclass(frozen=True)
+class ActionMatch:
+    pattern: VerbPattern
+    trigger: Token
+    object: Token | None
+    particle: Token | None
+    modality: Modality
+
+    @property
+    def words(self) -> list[Token]:
+        return sorted([t for t in (self.trigger, self.object, self.particle) if t is not None], key=lambda t: t.i)
+
+
+class PatternIndex:
+    """Verb patterns keyed by (part of speech, trigger lemma), most specific first."""
+
+    def __init__(self, patterns: tuple[VerbPattern, ...]) -> None:
+        index: dict[tuple[str, str], list[VerbPattern]] = defaultdict(list)
+        for pattern in patterns:
+            index[(pattern.pos, pattern.trigger.lower())].append(pattern)
+        self._index = {key: sorted(v, key=lambda p: -p.specificity) for key, v in index.items()}
+        self.trigger_words = {trigger for _, trigger in self._index}
+
+    def candidates(self, token: Token) -> list[VerbPattern]:
+        if token.pos_ in VERB_POS:
+            group = "VERB"
+        elif token.pos_ in NOUN_POS:
+            group = "NOUN"
+        else:
+            return []
+        found = self._index.get((group, token.lemma_.lower()))
+        if found is None and token.lower_ != token.lemma_.lower():
+            found = self._index.get((group, token.lower_))
+        return found or []
+
+    def match_sentence(self, sent: Span) -> Iterator[ActionMatch]:
+        """Every action in the sentence; a light verb's object noun is not matched again on its own."""
+        consumed: set[int] = set()
+        matches = []
+        for token in sent:
+            for pattern in self.candidates(token):
+                obj = _object_for(token, pattern)
+                if pattern.object and obj is None:
+                    continue
+                particle = _particle_for(token, pattern)
+                if pattern.particle and particle is None:
+                    continue
+                matches.append(ActionMatch(pattern, token, obj, particle, modality_of(token)))
+                if obj is not None:
+                    consumed.add(obj.i)
+                break
+        for match in matches:
+            if match.trigger.i not in consumed:
+                yield match
+
+
+def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
+    if not pattern.object:
+        return None
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    deps = OBJECT_DEPS | ({"nsubjpass"} if passive else set())
+    for child in verb.children:
+        if child.dep_ in deps and _lemma_fits(child, pattern.object):
+            return child
+    return None
+
+
+def _lemma_fits(head: Token, phrases: tuple[str, ...]) -> bool:
+    for phrase in phrases:
+        words = phrase.lower().split()
+        if head.lemma_.lower() != words[-1] and head.lower_ != words[-1]:
+            continue
+        before = [t.lower_ for t in head.doc[max(head.left_edge.i, head.i - len(words) + 1) : head.i]]
+        if before == words[:-1]:
+            return True
+    return False
+
+
+def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
+    if not pattern.particle:
+        return None
+    for child in verb.children:
+        if child.dep_ in {"prt", "prep", "agent"} and child.lower_ == pattern.particle.lower():
+            return child
+    return None
+
+
+def _clause_markers(token: Token) -> set[str]:
+    return {c.lower_ for c in token.children if c.dep_ == "mark"}
+
+
+def modality_of(token: Token) -> Modality:
+    """Asserted, intended, negated or hypothetical, read from the words that govern the trigger."""
+    node: Token | None = token
+    intended = hypothetical = False
+    depth = 0
+    while node is not None and depth < 4:
+        children = list(node.children)
+        if any(c.dep_ == "neg" for c in children) or any(c.dep_ == "det" and c.lower_ == "no" for c in children):
+            return "negated"
+        aux = {c.lower_ for c in children if c.dep_ in {"aux", "auxpass"}}
+        if aux & FUTURE_AUX:
+            intended = True
+        if aux & POSSIBLE_AUX:
+            hypothetical = True
+        if _clause_markers(node) & HYPOTHETICAL_MARKERS:
+            hypothetical = True
+        if node is not token and node.lemma_.lower() in INTENT_GOVERNORS:
+            intended = True
+        if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
+            intended = True
+        # Climb only through links that keep the action inside the same proposition.
+        if node.dep_ in {"xcomp", "dobj", "nsubjpass", "pobj", "acomp", "attr"} or (
+            node.dep_ == "prep" and node.lower_ in PURPOSE_PREPS
+        ):
+            node = node.head
+            depth += 1
+        else:
+            break
+    if hypothetical:
+        return "hypothetical"
+    return "intended" if intended else "asserted"

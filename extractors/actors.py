@@ -1,0 +1,290 @@
+"""Actor tagging: which words name a country, an organisation, a person or a sector, and what CAMEO actor code a
+noun phrase in the dependency parse stands for.
+
+`ActorLexicon` is built once from the ontology (PhraseMatchers over lower-cased text). `DocumentActors` is built
+per article: it tags the Doc and keeps the article's actor memory ("Kong Xuanyou, China's assistant foreign
+minister" makes a later bare "Kong" CHNGOV).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
+
+from schema.ontology import Ontology
+
+TagKind = Literal["country", "demonym", "metonym", "org", "person", "sector"]
+# Entity labels whose text is a name of something else: "South China Sea", "Beijing Olympics", "Japan Times".
+FOREIGN_NAME_LABELS = {"LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "ORG"}
+# Prepositions after a head noun that still describe who the actor is ("officials from Japan").
+DESCRIPTIVE_PREPS = {"of", "from", "for"}
+# Dependents that belong to another clause or actor, never to this actor phrase.
+OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos", "case"}
+REGION_KINDS = ("country", "demonym", "metonym")
+
+
+@dataclass(frozen=True)
+class Tag:
+    kind: TagKind
+    value: str
+    start: int
+    end: int
+    priority: int = 0
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A resolved actor: its CAMEO code and the words it was read from."""
+
+    code: str
+    head: int
+    start_char: int
+    end_char: int
+    text: str
+    via: str  # what decided the code: person, title, memory, country, metonym, org
+
+
+class ActorLexicon:
+    """Phrase matchers for every actor name and sector term in the ontology."""
+
+    def __init__(self, ontology: Ontology, vocab: Vocab, make_doc: Callable[[str], Doc]) -> None:
+        self.ontology = ontology
+        self.lower = PhraseMatcher(vocab, attr="LOWER")
+        self.exact = PhraseMatcher(vocab, attr="ORTH")
+        self.meanings: dict[str, tuple[TagKind, str, int]] = {}
+        for iso3, country in ontology.countries.items():
+            self._add(self.lower, "country", iso3, (country.name.lower(), *country.aliases), make_doc)
+            self._add(self.lower, "demonym", iso3, country.demonyms, make_doc)
+            self._add(self.lower, "metonym", iso3, country.metonyms, make_doc)
+        for code, org in ontology.organizations.items():
+            names = (org.name, *org.aliases) if org.case_sensitive else (org.name.lower(), *org.aliases)
+            self._add(self.exact if org.case_sensitive else self.lower, "org", code, names, make_doc)
+        for pid, person in ontology.persons.items():
+            self._add(self.lower, "person", pid, (person.name.lower(), *person.aliases), make_doc)
+        for code, sector in ontology.sectors.items():
+            self._add(self.lower, "sector", code, sector.terms, make_doc, sector.priority)
+
+    def _add(
+        self,
+        matcher: PhraseMatcher,
+        kind: TagKind,
+        value: str,
+        phrases: Iterable[str],
+        make_doc: Callable[[str], Doc],
+        priority: int = 0,
+    ) -> None:
+        key = f"{kind}:{value}"
+        self.meanings[key] = (kind, value, priority)
+        docs = [make_doc(p) for p in dict.fromkeys(phrases) if p]
+        if docs:
+            matcher.add(key, docs)
+
+    def tag(self, doc: Doc) -> list[Tag]:
+        spans: list[Span] = []
+        for matcher in (self.lower, self.exact):
+            for match_id, start, end in matcher(doc):
+                spans.append(Span(doc, start, end, label=match_id))
+        tags = []
+        for span in filter_spans(spans):
+            kind, value, priority = self.meanings[span.label_]
+            tags.append(Tag(kind, value, span.start, span.end, priority))
+        sector_tokens = {i for t in tags if t.kind == "sector" for i in range(t.start, t.end)}
+        return [t for t in tags if t.kind not in REGION_KINDS or not _inside_other_name(doc, t, sector_tokens)]
+
+
+def _inside_other_name(doc: Doc, tag: Tag, sector_tokens: set[int]) -> bool:
+    """A country word inside the name of a sea, a newspaper or an event is not the country acting; inside
+    "the Japanese Foreign Ministry" (an ORG with a sector word in it) it is."""
+    for ent in doc.ents:
+        if ent.start <= tag.start and tag.end <= ent.end and (ent.start, ent.end) != (tag.start, tag.end):
+            return ent.label_ in FOREIGN_NAME_LABELS and not any(i in sector_tokens for i in range(ent.start, ent.end))
+    return False
+
+
+@dataclass
+class DocumentActors:
+    """Actor tags of one article and its memory of who is who."""
+
+    lexicon: ActorLexicon
+    doc: Doc
+    published: dt.date | None
+    by_token: dict[int, Tag] = field(default_factory=dict)
+    memory: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None) -> DocumentActors:
+        actors = cls(lexicon, doc, published)
+        for tag in lexicon.tag(doc):
+            for i in range(tag.start, tag.end):
+                actors.by_token[i] = tag
+        actors._learn_people()
+        return actors
+
+    # -- memory -------------------------------------------------------------------------------------------------
+    def _learn_people(self) -> None:
+        """Read each named person's code from their title or apposition and remember their name parts."""
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            if any(self.by_token.get(i, _NO_TAG).kind == "person" for i in range(ent.start, ent.end)):
+                continue
+            actor = self._resolve_head(ent.root, use_memory=False)
+            if actor is None or actor.via not in {"title", "apposition"}:
+                continue
+            for key in {ent.text.lower(), *(t.lower_ for t in ent if t.is_alpha and len(t) > 1)}:
+                known = self.memory.get(key, actor.code)
+                self.memory[key] = actor.code if known == actor.code else None  # two people, one name: unsure
+
+    def _remembered(self, token: Token) -> str | None:
+        for ent in self.doc.ents:
+            if ent.start <= token.i < ent.end and ent.label_ == "PERSON":
+                return self.memory.get(ent.text.lower()) or self.memory.get(token.lower_)
+        return self.memory.get(token.lower_) if token.pos_ == "PROPN" else None
+
+    # -- resolution ---------------------------------------------------------------------------------------------
+    def resolve(self, head: Token) -> list[Actor]:
+        """All actors a noun phrase stands for: "Japan and China" gives two."""
+        actors = []
+        for member in _conjuncts(head):
+            actors.extend(self._resolve_members(member))
+        unique: dict[str, Actor] = {}
+        for actor in actors:
+            unique.setdefault(actor.code, actor)
+        return list(unique.values())
+
+    def _resolve_members(self, head: Token) -> list[Actor]:
+        countries = self._country_modifiers(head)
+        if len(countries) > 1:
+            # "Chinese and Japanese officials": one head, several countries.
+            sector = self._sector_in(self._region(head))
+            return [self._actor(head, iso3 + (sector or ""), "title" if sector else "country") for iso3 in countries]
+        actor = self._resolve_head(head, use_memory=True)
+        return [actor] if actor else []
+
+    def _resolve_head(self, head: Token, *, use_memory: bool) -> Actor | None:
+        region = self._region(head)
+        tags = self._tags_in(region)
+        person = next((t for t in tags if t.kind == "person"), None)
+        sector = self._sector_in(region)
+        if person is not None:
+            code = self.lexicon.ontology.person_actor(person.value, self.published)
+            if len(code) == 3 and sector is not None:
+                code += sector  # out of the roles we know, but the text gives the title: "Foreign Minister X"
+            return self._actor(head, code, "person")
+        org = next((t for t in tags if t.kind == "org"), None)
+        country_tags = [t for t in tags if t.kind in REGION_KINDS]
+        appositive = self._appositive(head)
+        if not country_tags and appositive is not None:
+            return self._actor(head, appositive, "apposition")
+        if country_tags:
+            nearest = min(country_tags, key=lambda t: abs(t.start - head.i))
+            if sector is None and nearest.kind == "metonym" and nearest.start <= head.i < nearest.end:
+                sector = "GOV"  # "Beijing said": the capital stands for the government
+            code = nearest.value + (sector or "")
+            return self._actor(head, code, "title" if sector else nearest.kind)
+        if org is not None:
+            return self._actor(head, org.value, "org")
+        if use_memory:
+            remembered = self._remembered(head)
+            if remembered:
+                return self._actor(head, remembered, "memory")
+        return None
+
+    def _appositive(self, head: Token) -> str | None:
+        """ "Kong Xuanyou, China's assistant foreign minister": the apposition names country and role."""
+        for child in head.children:
+            if child.dep_ == "appos":
+                actor = self._resolve_head(child, use_memory=False)
+                if actor is not None:
+                    return actor.code
+        return None
+
+    def _country_modifiers(self, head: Token) -> list[str]:
+        found: list[str] = []
+        for child in head.children:
+            if child.dep_ in {"amod", "compound", "poss", "nmod"} or (
+                child.dep_ == "prep" and child.lower_ in DESCRIPTIVE_PREPS
+            ):
+                starts = [c for c in child.children if c.dep_ == "pobj"] if child.dep_ == "prep" else [child]
+                for start in starts:
+                    for member in _conjuncts(start):
+                        tag = self.by_token.get(member.i)
+                        if tag is not None and tag.kind in REGION_KINDS and tag.value not in found:
+                            found.append(tag.value)
+        return found
+
+    def _region(self, head: Token) -> list[Token]:
+        """The words that describe this actor: the head, its modifiers, and "of/from/for" phrases."""
+        region = [head]
+        stack = list(head.children)
+        while stack:
+            tok = stack.pop()
+            if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ in DESCRIPTIVE_PREPS:
+                stack.extend(tok.children)
+                continue
+            if tok.dep_ in OUTSIDE_DEPS and not (tok.dep_ == "case" and tok.head.dep_ == "poss"):
+                continue
+            region.append(tok)
+            stack.extend(tok.children)
+        # A multi-token name is one unit even when the parse attaches part of it elsewhere.
+        for i in list(t.i for t in region):
+            tag = self.by_token.get(i)
+            if tag is not None:
+                region.extend(self.doc[j] for j in range(tag.start, tag.end))
+        return region
+
+    def _tags_in(self, region: list[Token]) -> list[Tag]:
+        seen: dict[tuple[int, int], Tag] = {}
+        for tok in region:
+            tag = self.by_token.get(tok.i)
+            if tag is not None:
+                seen[(tag.start, tag.end)] = tag
+        return sorted(seen.values(), key=lambda t: t.start)
+
+    def _sector_in(self, region: list[Token]) -> str | None:
+        sectors = [t for t in self._tags_in(region) if t.kind == "sector"]
+        if not sectors:
+            return None
+        return max(sectors, key=lambda t: (t.length, t.priority)).value
+
+    def _actor(self, head: Token, code: str, via: str) -> Actor:
+        span = _phrase_span(head)
+        return Actor(code, head.i, span.start_char, span.end_char, span.text, via)
+
+
+class _NoTag:
+    kind = ""
+
+
+_NO_TAG = _NoTag()
+
+
+def _conjuncts(head: Token) -> Iterator[Token]:
+    yield head
+    for child in head.children:
+        if child.dep_ == "conj":
+            yield from _conjuncts(child)
+
+
+def _phrase_span(head: Token) -> Span:
+    """The noun phrase around `head`, without its conjuncts, clauses or trailing prepositional phrases."""
+    left = head.i
+    for tok in head.lefts:
+        if tok.dep_ not in {"cc", "conj", "punct", "prep"}:
+            left = min(left, tok.left_edge.i)
+    right = head.i
+    for tok in head.rights:
+        if tok.dep_ in {"compound", "flat", "nummod", "case"}:
+            right = max(right, tok.right_edge.i)
+    return head.doc[left : right + 1]

@@ -1,0 +1,222 @@
+"""Event assembly: source, action and target from the dependency parse, coded against the ontology.
+
+No evidence, no event: a sentence yields a mention only when a pattern matched an action AND the parse gives a
+source actor the ontology can code (and a target where the pattern expects one). There is no default code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import permutations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from extractors.actions import ActionMatch, PatternIndex
+from extractors.actors import Actor, ActorLexicon, DocumentActors
+from schema.ontology import Ontology
+from schema.records import Article, EventMention, Sentence
+
+SUBJECT_DEPS = {"nsubj", "csubj"}
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+INHERIT_SUBJECT_DEPS = {"xcomp", "conj", "advcl"}
+
+
+def stable_id(*parts: object) -> str:
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class Participants:
+    sources: list[Actor]
+    targets: list[Actor]
+    inherited_subject: bool = False
+    between: bool = False
+
+
+class EventCoder:
+    """Codes parsed articles into EventMentions. Build once per process; `code_article` is pure."""
+
+    def __init__(self, ontology: Ontology, nlp: Language) -> None:
+        self.ontology = ontology
+        self.lexicon = ActorLexicon(ontology, nlp.vocab, nlp.make_doc)
+        self.patterns = PatternIndex(ontology.patterns)
+
+    def code_article(self, article: Article, doc: Doc, sentences: list[Sentence]) -> list[EventMention]:
+        actors = DocumentActors.build(self.lexicon, doc, article.published_date)
+        mentions: dict[str, EventMention] = {}
+        for sentence in sentences:
+            span = doc.char_span(sentence.char_start, sentence.char_end, alignment_mode="expand")
+            if span is None:
+                continue
+            for match in self.patterns.match_sentence(span):
+                for mention in self._assemble(article, sentence, span, match, actors):
+                    mentions.setdefault(mention.mention_id, mention)
+        return list(mentions.values())
+
+    def _assemble(
+        self, article: Article, sentence: Sentence, span: Span, match: ActionMatch, actors: DocumentActors
+    ) -> Iterator[EventMention]:
+        if match.modality == "negated":
+            return
+        code = match.pattern.code
+        if match.modality in {"intended", "hypothetical"}:
+            intent = self.ontology.codes[code].intent_code
+            if not intent:
+                return  # an intention to do something CAMEO has no intent code for: no evidence of an event
+            code = intent
+        found = self._participants(match, actors)
+        for source, target in self._dyads(match, found):
+            yield self._mention(article, sentence, span, match, code, source, target, found)
+
+    @staticmethod
+    def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
+        mutual = match.pattern.mutual
+        if found.between or (mutual and len(found.sources) >= 2 and not found.targets):
+            group = found.sources + [t for t in found.targets if t.code not in {s.code for s in found.sources}]
+            return [(a, b) for a, b in permutations(group, 2) if a.code != b.code] if mutual else []
+        if found.sources and found.targets:
+            return [(s, t) for s in found.sources for t in found.targets if s.code != t.code]
+        if found.sources and not match.pattern.target:
+            return [(s, None) for s in found.sources]
+        return []
+
+    # -- who did it, to whom ------------------------------------------------------------------------------------
+    def _participants(self, match: ActionMatch, actors: DocumentActors) -> Participants:
+        trigger = match.trigger
+        if match.pattern.pos == "NOUN":
+            return self._noun_participants(match, actors)
+        passive_subject = next((c for c in trigger.children if c.dep_ == "nsubjpass"), None)
+        agent = next((c for c in trigger.children if c.dep_ == "agent"), None)
+        inherited = False
+        if passive_subject is not None or agent is not None:
+            subject = _pobj(agent) if agent is not None else None
+        else:
+            subject, inherited = _subject_of(trigger)
+        sources = actors.resolve(subject) if subject is not None else []
+        patient = passive_subject if passive_subject is not None and passive_subject != match.object else None
+        targets, between = self._targets(match, actors, patient)
+        return Participants(sources, targets, inherited, between)
+
+    def _noun_participants(self, match: ActionMatch, actors: DocumentActors) -> Participants:
+        noun = match.trigger
+        between = _prep_objects(noun, "between")
+        if between:
+            group = [a for head in between for a in actors.resolve(head)]
+            return Participants(group, [], False, True)
+        source_heads = [c for c in noun.children if c.dep_ == "poss"]
+        source_heads += [t for t in _prep_objects(noun, "by")]
+        source_heads += [c for c in noun.children if c.dep_ == "compound" and c.i in actors.by_token]
+        inherited = False
+        if not source_heads and noun.dep_ in {"dobj", "nsubjpass"}:
+            subject, _ = _subject_of(noun.head)
+            if subject is not None:
+                source_heads, inherited = [subject], True
+        sources = [a for head in source_heads for a in actors.resolve(head)]
+        targets, _ = self._targets(match, actors, None)
+        return Participants(sources, targets, inherited, False)
+
+    def _targets(self, match: ActionMatch, actors: DocumentActors, patient: Token | None) -> tuple[list[Actor], bool]:
+        hosts = [match.trigger] + ([match.object] if match.object is not None else [])
+        for place in match.pattern.target:
+            heads: list[Token] = []
+            if place == "dobj":
+                if patient is not None:
+                    heads = [patient]
+                else:
+                    heads = [c for c in match.trigger.children if c.dep_ in {"dobj", "obj"} and c != match.object]
+            elif place == "poss":
+                heads = [c for c in match.trigger.children if c.dep_ == "poss"]
+            else:
+                prep = place.split(":", 1)[1]
+                heads = [t for host in hosts for t in _prep_objects(host, prep)]
+            found = [a for head in heads for a in actors.resolve(head)]
+            if found:
+                return found, place == "prep:between"
+        return [], False
+
+    # -- the record ---------------------------------------------------------------------------------------------
+    def _mention(
+        self,
+        article: Article,
+        sentence: Sentence,
+        span: Span,
+        match: ActionMatch,
+        code: str,
+        source: Actor,
+        target: Actor | None,
+        found: Participants,
+    ) -> EventMention:
+        cameo = self.ontology.codes[code]
+        event_date = article.published_date
+        precision = "publication" if event_date is not None else "unknown"
+        target_code = target.code if target is not None else None
+        verb_text = " ".join(t.text for t in match.words)
+        confidence = 0.9
+        if found.inherited_subject:
+            confidence -= 0.1
+        if "memory" in {source.via, target.via if target else ""}:
+            confidence -= 0.15
+        if match.modality == "intended":
+            confidence -= 0.1
+        elif match.modality == "hypothetical":
+            confidence -= 0.3
+        event_id = stable_id(event_date, source.code, target_code, code, None)
+        mention_id = stable_id(
+            article.article_id, sentence.sentence_index, match.trigger.idx, source.code, target_code, code
+        )
+        return EventMention(
+            mention_id=mention_id,
+            event_id=event_id,
+            article_id=article.article_id,
+            sentence_index=sentence.sentence_index,
+            source_actor=source.code,
+            target_actor=target_code,
+            event_code=code,
+            root_code=cameo.root_code,
+            quad_class=cameo.quad_class,
+            goldstein=cameo.goldstein,
+            modality=match.modality,
+            event_date=event_date,
+            date_precision=precision,
+            source_text=source.text,
+            target_text=target.text if target is not None else None,
+            verb_text=verb_text,
+            pattern_id=match.pattern.pattern_id,
+            confidence=round(max(confidence, 0.05), 2),
+        )
+
+
+def _pobj(prep: Token) -> Token | None:
+    return next((c for c in prep.children if c.dep_ == "pobj"), None)
+
+
+def _prep_objects(host: Token, prep: str) -> list[Token]:
+    out = []
+    for child in host.children:
+        if child.dep_ in {"prep", "agent"} and child.lower_ == prep:
+            pobj = _pobj(child)
+            if pobj is not None:
+                out.append(pobj)
+    return out
+
+
+def _subject_of(verb: Token) -> tuple[Token | None, bool]:
+    """The subject of a verb, borrowed from the governing verb for "agreed to meet" and "met and discussed"."""
+    node, inherited = verb, False
+    for _ in range(4):
+        subject = next((c for c in node.children if c.dep_ in SUBJECT_DEPS), None)
+        if subject is None and inherited:
+            subject = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
+        if subject is not None:
+            if subject.lower_ in RELATIVE_PRONOUNS and node.dep_ == "relcl":
+                return node.head, True
+            return subject, inherited
+        if node.dep_ in INHERIT_SUBJECT_DEPS and node.head is not node:
+            node, inherited = node.head, True
+            continue
+        break
+    return None, inherited

@@ -1,0 +1,165 @@
+"""Read input files into RawDocument records, one per article.
+
+This is an I/O edge: it reads files and nothing else. A file or record that cannot be used becomes a Reject-able
+`RecordRejected` value in the stream (never an exception that stops the run).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from schema.errors import InputNotFoundError, RecordRejected
+from schema.records import RawDocument
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv"}
+SUPPORTED = TEXT_SUFFIXES | RECORD_SUFFIXES
+MAX_FILE_BYTES = 200 * 1024 * 1024
+PAYLOAD_CHARS = 2000
+RECORD_FIELDS = {"id", "text", "title", "url", "outlet", "published"}
+
+
+def discover_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Expand directories (recursively) into a sorted list of files; a missing path is a user error."""
+    files: list[Path] = []
+    for path in inputs:
+        if not path.exists():
+            raise InputNotFoundError(f"input {path} does not exist; give a file or a directory of articles.")
+        if path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(path)
+    return sorted(set(files))
+
+
+def read_documents(files: Iterable[Path]) -> Iterator[RawDocument | RecordRejected]:
+    for path in files:
+        yield from read_file(path)
+
+
+def read_file(path: Path) -> Iterator[RawDocument | RecordRejected]:
+    uri = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        yield RecordRejected(
+            "load", uri, f"unsupported file type {suffix or '(none)'}; use .txt, .json, .jsonl or .csv", ""
+        )
+        return
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield RecordRejected("load", uri, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit", "")
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield RecordRejected("load", uri, f"cannot read file ({exc.strerror})", "")
+        return
+    text = decode(data, uri)
+    if isinstance(text, RecordRejected):
+        yield text
+        return
+    if suffix in TEXT_SUFFIXES:
+        if not text.strip():
+            yield RecordRejected("load", uri, "file is empty", "")
+            return
+        yield RawDocument(uri=uri, text=text)
+    elif suffix == ".json":
+        yield from _json_records(uri, text)
+    elif suffix in {".jsonl", ".ndjson"}:
+        yield from _jsonl_records(uri, text)
+    else:
+        yield from _csv_records(uri, text)
+
+
+def decode(data: bytes, uri: str) -> str | RecordRejected:
+    if not data.strip():
+        return RecordRejected("load", uri, "file is empty", "")
+    if b"\x00" in data[:8192]:
+        return RecordRejected("load", uri, "binary file (NUL bytes), not text", _preview(data))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return RecordRejected(
+            "load",
+            uri,
+            f"not valid UTF-8 (byte {exc.start}); re-encode the file as UTF-8",
+            _preview(data),
+        )
+
+
+def _preview(data: bytes) -> str:
+    return data[:PAYLOAD_CHARS].decode("utf-8", errors="replace")
+
+
+def _record(uri: str, key: str, obj: Any) -> RawDocument | RecordRejected:
+    where = f"{uri}#{key}"
+    if not isinstance(obj, dict):
+        return RecordRejected("load", where, f"record is {type(obj).__name__}, not an object", str(obj)[:2000])
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return RecordRejected("load", where, "record has no `text`", json.dumps(obj, default=str)[:2000])
+    rid = obj.get("id")
+    if rid is not None and str(rid).strip():
+        where = f"{uri}#{str(rid).strip()}"
+
+    def opt(name: str) -> str | None:
+        value = obj.get(name)
+        return str(value).strip() or None if value is not None else None
+
+    return RawDocument(
+        uri=where,
+        text=text,
+        title=opt("title"),
+        outlet=opt("outlet"),
+        url=opt("url"),
+        published=opt("published"),
+    )
+
+
+def _json_records(uri: str, text: str) -> Iterator[RawDocument | RecordRejected]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield RecordRejected("load", uri, f"malformed JSON at line {exc.lineno}: {exc.msg}", text[:2000])
+        return
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        yield RecordRejected("load", uri, "JSON must be an object or a list of objects", text[:2000])
+        return
+    for i, obj in enumerate(data):
+        yield _record(uri, str(i), obj)
+
+
+def _jsonl_records(uri: str, text: str) -> Iterator[RawDocument | RecordRejected]:
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RecordRejected("load", f"{uri}#{line_no}", f"malformed JSON line: {exc.msg}", line[:2000])
+            continue
+        yield _record(uri, str(line_no), obj)
+
+
+def _csv_records(uri: str, text: str) -> Iterator[RawDocument | RecordRejected]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "text" not in reader.fieldnames:
+        yield RecordRejected("load", uri, f"CSV needs a `text` column (optional: {RECORD_FIELDS})", text[:2000])
+        return
+    try:
+        for row_no, row in enumerate(reader, start=2):
+            if None in row:
+                yield RecordRejected("load", f"{uri}#{row_no}", "row has more fields than the header", str(row))
+                continue
+            yield _record(uri, str(row_no), dict(row))
+    except csv.Error as exc:
+        yield RecordRejected("load", uri, f"malformed CSV: {exc}", text[:2000])

@@ -1,0 +1,158 @@
+"""The `eventcoder` command line. It only wraps the library; every error a user can cause is one line and a
+non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import typer
+
+from schema.config import DEFAULT_MODEL, DEFAULT_ONTOLOGY_DIR, PipelineConfig
+from schema.errors import EventcoderError, QueryError
+
+app = typer.Typer(
+    name="eventcoder",
+    help="News articles in, a CAMEO-coded political event dataset out (Parquet + DuckDB).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FIRST_QUERY = (
+    "SELECT e.event_date, e.source_actor, e.target_actor, e.event_code, c.name, e.num_mentions "
+    "FROM events e JOIN cameo_codes c ON c.code = e.event_code ORDER BY e.num_mentions DESC LIMIT 10"
+)
+EXIT_USER_ERROR = 2
+WarehouseOption = Annotated[Path, typer.Option("--warehouse", "-w", help="Warehouse directory.")]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn eventcoder's own errors into one line on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EventcoderError as exc:
+            typer.echo(f"eventcoder: {exc}", err=True)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@user_errors
+def run(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories of articles (.txt, .json, .jsonl, .csv). Default: seeds/articles."),
+    ] = None,
+    warehouse: WarehouseOption = Path("data"),
+    model: Annotated[str, typer.Option(help="spaCy pipeline package to parse with.")] = DEFAULT_MODEL,
+    ontology: Annotated[Path, typer.Option(help="Ontology directory.")] = DEFAULT_ONTOLOGY_DIR,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch (one task each).")] = 200,
+    processes: Annotated[int, typer.Option(help="spaCy processes for large batches.")] = 1,
+    on_bad_input: Annotated[
+        str, typer.Option(help="quarantine: bad records go to `rejects` and the run goes on; fail: stop.")
+    ] = "quarantine",
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run to release the warehouse.")] = 0.0,
+    prefect: Annotated[bool, typer.Option("--prefect/--plain", help="Run as a Prefect flow, or as plain Python.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each batch.")] = False,
+) -> None:
+    """Code articles into the warehouse (idempotent: the same input gives the same rows and ids)."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    if on_bad_input not in ("quarantine", "fail"):
+        raise typer.BadParameter("must be quarantine or fail", param_hint="--on-bad-input")
+    policy: Literal["quarantine", "fail"] = "fail" if on_bad_input == "fail" else "quarantine"
+    config = PipelineConfig(
+        **({"inputs": tuple(inputs)} if inputs else {}),
+        warehouse=warehouse,
+        spacy_model=model,
+        ontology_dir=ontology,
+        articles_per_batch=batch_size,
+        n_process=processes,
+        bad_input_policy=policy,
+        lock_timeout_seconds=wait,
+    )
+    if prefect:
+        from flows.flow import eventcoder_flow
+
+        summary = eventcoder_flow(config)
+    else:
+        from flows.pipeline import run_pipeline
+
+        summary = run_pipeline(config)
+    totals = summary.totals
+    typer.echo(
+        f"eventcoder: read {summary.documents} documents in {summary.seconds:.1f} s: "
+        f"{summary.articles} articles, {summary.sentences} sentences, {summary.mentions} event mentions, "
+        f"{summary.rejects} rejects."
+    )
+    typer.echo(
+        f"warehouse {warehouse}/eventcoder.duckdb now holds "
+        + ", ".join(f"{totals[k]} {k}" for k in ("articles", "sentences", "mentions", "events", "rejects"))
+        + f"; Parquet under {warehouse}/parquet/."
+    )
+    typer.echo("Try:")
+    typer.echo(f'  eventcoder sql "{FIRST_QUERY}"' + (f" --warehouse {warehouse}" if str(warehouse) != "data" else ""))
+
+
+@app.command()
+@user_errors
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
+    warehouse: WarehouseOption = Path("data"),
+    output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Run SQL on the warehouse and print the result."""
+    from warehouse.store import Warehouse
+
+    if output not in ("table", "csv", "json"):
+        raise typer.BadParameter("must be table, csv or json", param_hint="--format")
+    with Warehouse.open_read_only(warehouse) as wh:
+        columns, rows = wh.query(query)
+    if not columns:
+        raise QueryError("the statement returned no result set")
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output == "json":
+        for row in rows:
+            typer.echo(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
+    else:
+        typer.echo(format_table(columns, rows))
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
+    """A plain aligned text table; long cells are cut with an ellipsis."""
+
+    def cell(value: Any) -> str:
+        text = "NULL" if value is None else str(value).replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in body]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""The pipeline as a plain library call: load -> clean -> parse -> code -> validate -> warehouse.
+
+`run_pipeline(config)` runs it with no orchestrator. The Prefect flow (flows/flow.py) runs the very same loop with
+each stage wrapped in a task, by passing its own `Stages`; Prefect adds retries and run records, never logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import subprocess
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from itertools import islice
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from extractors.clean import clean_document
+from extractors.events import EventCoder, stable_id
+from extractors.load import PAYLOAD_CHARS, discover_inputs, read_documents
+from extractors.nlp import load_model, parse_articles, split_sentences
+from schema.config import PROJECT_ROOT, PipelineConfig
+from schema.errors import RecordRejected
+from schema.ontology import Ontology, load_ontology
+from schema.records import Article, EventMention, RawDocument, Reject, Run, Sentence
+from warehouse.parquet import export_all
+from warehouse.store import Warehouse, counts_json
+
+log = logging.getLogger("eventcoder")
+
+
+class BatchResult(BaseModel):
+    """What coding one batch of documents produced; written to the warehouse in one transaction."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    articles: list[Article]
+    sentences: list[Sentence]
+    mentions: list[EventMention]
+    rejects: list[Reject]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    warehouse: Path
+    seconds: float
+    documents: int = 0
+    articles: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    rejects: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+class Stages(Protocol):
+    def code(
+        self, documents: list[RawDocument | RecordRejected], config: PipelineConfig, run_id: str
+    ) -> BatchResult: ...
+
+    def write(self, warehouse: Warehouse, result: BatchResult) -> None: ...
+
+    def finalize(self, warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]: ...
+
+
+# -- the stages, as plain functions -----------------------------------------------------------------------------
+@lru_cache(maxsize=2)
+def cached_ontology(directory: Path) -> Ontology:
+    return load_ontology(directory)
+
+
+@lru_cache(maxsize=2)
+def cached_coder(directory: Path, model: str) -> EventCoder:
+    return EventCoder(cached_ontology(directory), load_model(model))
+
+
+def to_reject(error: RecordRejected, run_id: str) -> Reject:
+    return Reject(
+        reject_id=stable_id(error.stage, error.uri, error.reason),
+        run_id=run_id,
+        stage=error.stage,
+        uri=error.uri,
+        reason=error.reason,
+        payload=error.payload[:PAYLOAD_CHARS],
+    )
+
+
+def code_documents(documents: list[RawDocument | RecordRejected], config: PipelineConfig, run_id: str) -> BatchResult:
+    """Clean, parse and code one batch. Bad records become Reject rows; they never stop the batch."""
+    rejects: list[Reject] = []
+    articles: dict[str, Article] = {}
+    for item in documents:
+        if isinstance(item, RecordRejected):
+            rejects.append(to_reject(item, run_id))
+            continue
+        try:
+            article = clean_document(item, max_chars=config.max_article_chars)
+        except RecordRejected as exc:
+            rejects.append(to_reject(exc, run_id))
+            continue
+        if article.article_id in articles:
+            first = articles[article.article_id].uri
+            rejects.append(to_reject(RecordRejected("clean", item.uri, f"same text as {first}; kept that one"), run_id))
+            continue
+        articles[article.article_id] = article
+    coder = cached_coder(config.ontology_dir, config.spacy_model)
+    n_process = config.n_process if len(articles) >= config.multiprocess_min_articles else 1
+    sentences: list[Sentence] = []
+    mentions: list[EventMention] = []
+    nlp = load_model(config.spacy_model)
+    for article, doc in parse_articles(nlp, articles.values(), batch_size=config.parse_batch_size, n_process=n_process):
+        article_sentences = split_sentences(article, doc)
+        try:
+            article_mentions = coder.code_article(article, doc, article_sentences)
+        except ValidationError as exc:
+            reason = f"a coded event failed validation: {exc.errors()[0]['msg']}"
+            error = RecordRejected("validate", article.uri, reason, article.text[:PAYLOAD_CHARS])
+            rejects.append(to_reject(error, run_id))
+            article_mentions = []
+        sentences.extend(article_sentences)
+        mentions.extend(article_mentions)
+    return BatchResult(articles=list(articles.values()), sentences=sentences, mentions=mentions, rejects=rejects)
+
+
+def write_result(warehouse: Warehouse, result: BatchResult) -> None:
+    warehouse.write_batch(result.articles, result.sentences, result.mentions, result.rejects)
+
+
+def finalize(warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]:
+    warehouse.rebuild_events()
+    export_all(warehouse, config.parquet_dir)
+    return warehouse.counts()
+
+
+class PlainStages:
+    code = staticmethod(code_documents)
+    write = staticmethod(write_result)
+    finalize = staticmethod(finalize)
+
+
+# -- the driver -------------------------------------------------------------------------------------------------
+def batched(items: Iterable[RawDocument | RecordRejected], size: int) -> Iterator[list[RawDocument | RecordRejected]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def code_version() -> str:
+    version = metadata.version("eventcoder")
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+g{commit}" if commit else version
+
+
+def new_run_id(started: dt.datetime) -> str:
+    return f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSummary:
+    """Run the whole pipeline over config.inputs into config.warehouse; returns what it did."""
+    stages = stages or PlainStages()
+    clock = time.monotonic()
+    started = dt.datetime.now(dt.UTC)
+    run_id = new_run_id(started)
+    files = discover_inputs(config.inputs)
+    ontology = cached_ontology(config.ontology_dir)
+    summary = RunSummary(run_id=run_id, warehouse=config.warehouse, seconds=0.0)
+    inputs_json = json.dumps([str(p) for p in config.inputs])
+    with Warehouse.open(config.warehouse, lock_timeout=config.lock_timeout_seconds) as warehouse:
+        warehouse.load_ontology(ontology)
+        run = Run(
+            run_id=run_id,
+            started_at=started,
+            finished_at=None,
+            status="running",
+            code_version=code_version(),
+            ontology_version=ontology.version,
+            counts="{}",
+            inputs=inputs_json,
+        )
+        warehouse.record_run(run)
+        try:
+            for number, batch in enumerate(batched(read_documents(files), config.articles_per_batch), start=1):
+                result = stages.code(batch, config, run_id)
+                if config.bad_input_policy == "fail" and result.rejects:
+                    first = result.rejects[0]
+                    raise RecordRejected(first.stage, first.uri, first.reason, first.payload)
+                stages.write(warehouse, result)
+                summary.documents += len(batch)
+                summary.articles += len(result.articles)
+                summary.sentences += len(result.sentences)
+                summary.mentions += len(result.mentions)
+                summary.rejects += len(result.rejects)
+                log.info(
+                    "batch %d: %d articles, %d mentions, %d rejects",
+                    number,
+                    len(result.articles),
+                    len(result.mentions),
+                    len(result.rejects),
+                )
+            summary.totals = stages.finalize(warehouse, config)
+        except BaseException:
+            warehouse.record_run(run.model_copy(update={"status": "failed", "finished_at": dt.datetime.now(dt.UTC)}))
+            raise
+        this_run = {
+            "documents": summary.documents,
+            "articles": summary.articles,
+            "sentences": summary.sentences,
+            "mentions": summary.mentions,
+            "rejects": summary.rejects,
+        }
+        warehouse.record_run(
+            run.model_copy(
+                update={
+                    "status": "completed",
+                    "finished_at": dt.datetime.now(dt.UTC),
+                    "counts": counts_json(this_run | {f"total_{k}": v for k, v in summary.totals.items()}),
+                }
+            )
+        )
+    summary.seconds = time.monotonic() - clock
+    return summary

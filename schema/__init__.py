@@ -1,0 +1,1 @@
+"""Typed records that cross stage boundaries, the ontology model, configuration and errors."""

@@ -1,0 +1,64 @@
+"""One exception hierarchy for eventcoder.
+
+Every error carries a stable code and a message that names the file or record and says what to do next.
+Only the CLI turns these into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class EventcoderError(Exception):
+    """Base of every error eventcoder raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"[{self.code}] {message}")
+        self.message = message
+
+
+class ConfigError(EventcoderError):
+    code = "E100"
+
+
+class InputNotFoundError(EventcoderError):
+    code = "E101"
+
+
+class ModelNotInstalledError(EventcoderError):
+    code = "E102"
+
+
+class OntologyError(EventcoderError):
+    """A row of seeds/ontology/ does not parse or points at something that does not exist."""
+
+    code = "E200"
+
+
+class RecordRejected(EventcoderError):
+    """A single input record cannot be used; the run records it in `rejects` and goes on."""
+
+    code = "E300"
+
+    def __init__(self, stage: str, uri: str, reason: str, payload: str = "") -> None:
+        super().__init__(f"{uri}: {reason} (stage {stage})")
+        self.stage = stage
+        self.uri = uri
+        self.reason = reason
+        self.payload = payload
+
+
+class WarehouseError(EventcoderError):
+    code = "E400"
+
+
+class WarehouseInUseError(WarehouseError):
+    code = "E401"
+
+
+class WarehouseMissingError(WarehouseError):
+    code = "E402"
+
+
+class QueryError(WarehouseError):
+    code = "E403"

@@ -1,0 +1,130 @@
+"""Records that cross stage boundaries, and the rows of the warehouse tables.
+
+Each model is the single field list of its table: the Arrow schema, the DuckDB DDL and the column comments are
+derived from it (warehouse/tables.py), so the three cannot drift. Field descriptions are the codebook text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Modality = Literal["asserted", "intended", "negated", "hypothetical", "reported"]
+DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
+DateSource = Literal["header", "field", "none"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(Record):
+    article_id: str = Field(description="Deterministic id: hash of the cleaned body text (16 hex chars).")
+    uri: str = Field(description="Input file path, or `<file>#<id or line>` for a record in a JSON/CSV file.")
+    outlet: str | None = Field(default=None, description="Publishing outlet or wire service, where stated.")
+    title: str | None = Field(default=None, description="Headline, where one could be told apart.")
+    published_date: dt.date | None = Field(default=None, description="Publication date of the article.")
+    date_source: DateSource = Field(
+        default="none", description="Where published_date came from: header line, record field, or none."
+    )
+    text: str = Field(description="Cleaned body text; sentence offsets index into it.")
+    duplicate_of: str | None = Field(
+        default=None, description="article_id of the earlier copy when this is the same story again."
+    )
+    removed_lines: int = Field(default=0, description="Boilerplate lines removed while cleaning.")
+
+
+class Sentence(Record):
+    article_id: str = Field(description="Article the sentence belongs to.")
+    sentence_index: int = Field(description="0-based position of the sentence in the article.")
+    text: str = Field(description="Sentence text, exactly as in the cleaned article.")
+    char_start: int = Field(description="Offset of the first character in articles.text.")
+    char_end: int = Field(description="Offset one past the last character in articles.text.")
+    paragraph_index: int = Field(description="0-based paragraph (blank-line separated block) of the sentence.")
+
+
+class EventMention(Record):
+    mention_id: str = Field(description="Deterministic id of this coded event in this sentence.")
+    event_id: str = Field(description="Id of the rolled-up event this mention reports (events.event_id).")
+    article_id: str = Field(description="Article of the sentence.")
+    sentence_index: int = Field(description="Sentence the event was coded from (sentences.sentence_index).")
+    source_actor: str | None = Field(description="CAMEO actor code of who acted (e.g. JPNGOV).")
+    target_actor: str | None = Field(description="CAMEO actor code of whom it was done to.")
+    event_code: str = Field(description="CAMEO event code, a string with leading zeros ('036', '0421').")
+    root_code: str = Field(description="Two-digit CAMEO root of event_code ('03').")
+    quad_class: int = Field(
+        description="1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict."
+    )
+    goldstein: float = Field(description="Goldstein score of event_code (-10 .. +10).")
+    modality: Modality = Field(description="asserted, intended, negated, hypothetical or reported.")
+    event_date: dt.date | None = Field(description="Date the event happened, at date_precision.")
+    date_precision: DatePrecision = Field(
+        description="day, week, month, year; 'publication' when no date was stated and the article date is used."
+    )
+    date_text: str | None = Field(default=None, description="The date expression the date was resolved from.")
+    location_name: str | None = Field(default=None, description="Where the event happened.")
+    country_code: str | None = Field(default=None, description="ISO 3166 alpha-3 of the event location.")
+    latitude: float | None = Field(default=None, description="Latitude of the location (WGS84).")
+    longitude: float | None = Field(default=None, description="Longitude of the location (WGS84).")
+    geo_precision: int | None = Field(default=None, description="1 town, 2 region, 3 country (ACLED sense).")
+    source_text: str = Field(description="Text of the source actor phrase as it appears in the sentence.")
+    target_text: str | None = Field(description="Text of the target actor phrase.")
+    verb_text: str = Field(description="Text of the words that triggered the event code.")
+    pattern_id: str = Field(description="Id of the verb pattern (seeds/ontology/verb_patterns.csv) that matched.")
+    confidence: float = Field(description="0..1: how sure the coder is of source, target and code together.")
+
+
+class Event(Record):
+    event_id: str = Field(description="Deterministic id of the distinct real-world event.")
+    event_date: dt.date | None = Field(description="Date of the event.")
+    date_precision: DatePrecision = Field(description="Precision of event_date.")
+    source_actor: str | None = Field(description="CAMEO actor code of who acted.")
+    target_actor: str | None = Field(description="CAMEO actor code of whom it was done to.")
+    event_code: str = Field(description="CAMEO event code (string).")
+    root_code: str = Field(description="Two-digit CAMEO root.")
+    quad_class: int = Field(description="1..4, see mentions.quad_class.")
+    goldstein: float = Field(description="Goldstein score of event_code.")
+    plover_type: str | None = Field(description="PLOVER event type of event_code.")
+    acled_event_type: str | None = Field(description="ACLED event type, where the code maps to one.")
+    acled_sub_event_type: str | None = Field(description="ACLED sub-event type, where the code maps to one.")
+    location_name: str | None = Field(description="Where the event happened.")
+    country_code: str | None = Field(description="ISO 3166 alpha-3 of the location.")
+    latitude: float | None = Field(description="Latitude of the location.")
+    longitude: float | None = Field(description="Longitude of the location.")
+    num_mentions: int = Field(description="Mentions (sentences) reporting the event.")
+    num_articles: int = Field(description="Distinct articles reporting the event.")
+    num_sources: int = Field(description="Distinct outlets reporting the event.")
+    first_article_id: str = Field(description="Earliest article reporting the event.")
+
+
+class Reject(Record):
+    reject_id: str = Field(description="Deterministic id of (stage, uri, reason).")
+    run_id: str = Field(description="Run that first met the problem.")
+    stage: str = Field(description="Stage that could not use the record: load, clean, parse, code, validate.")
+    uri: str = Field(description="File or record the problem is in.")
+    reason: str = Field(description="What was wrong, in words, with what to do about it.")
+    payload: str = Field(description="The start of the offending input (at most 2,000 characters).")
+
+
+class Run(Record):
+    run_id: str = Field(description="Id of the run (time-ordered).")
+    started_at: dt.datetime = Field(description="When the run started (UTC).")
+    finished_at: dt.datetime | None = Field(description="When it finished (UTC); null while running or if killed.")
+    status: Literal["running", "completed", "failed"] = Field(description="running, completed or failed.")
+    code_version: str = Field(description="eventcoder version (and git commit where known).")
+    ontology_version: str = Field(description="seeds/ontology/VERSION plus a hash of the ontology files.")
+    counts: str = Field(description="JSON object of counts: articles, sentences, mentions, events, rejects.")
+    inputs: str = Field(description="JSON list of the inputs the run read.")
+
+
+class RawDocument(Record):
+    """One input record before cleaning: a text file, or one record of a JSON / JSON-lines / CSV file."""
+
+    uri: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None

@@ -1,0 +1,1 @@
+"""Arrow schemas, atomic Parquet writes, DuckDB loads, lookups and views."""

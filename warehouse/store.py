@@ -1,0 +1,292 @@
+"""The DuckDB warehouse: contract tables, lookups, idempotent batch loads and the event rollup.
+
+A batch is written in one transaction that first deletes every row of the batch's articles, so loading the same
+articles again replaces them instead of adding twins. Only one process may write at a time (DuckDB's file
+lock); a second writer gets WarehouseInUseError with what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from schema.errors import QueryError, WarehouseError, WarehouseInUseError, WarehouseMissingError
+from schema.ontology import Ontology
+from schema.records import Article, Event, EventMention, Reject, Run, Sentence
+from warehouse.tables import TABLES, duckdb_columns, to_arrow
+
+DB_FILENAME = "eventcoder.duckdb"
+LOCK_HOLDER = re.compile(r"PID (\d+)")
+
+
+def _in_use_message(path: Path, exc: Exception) -> str:
+    holder = LOCK_HOLDER.search(str(exc))
+    who = f" (process {holder.group(1)})" if holder else ""
+    return (
+        f"warehouse {path} is in use by another eventcoder run{who}; wait for it to finish, "
+        f"or point --warehouse at another directory."
+    )
+
+
+def connect(path: Path, *, read_only: bool, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise WarehouseError(f"cannot open {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseInUseError(_in_use_message(path, exc)) from exc
+            time.sleep(0.5)
+
+
+class Warehouse:
+    """A DuckDB file with the eventcoder tables. Use `Warehouse.open(dir)` as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, directory: Path) -> None:
+        self.con = con
+        self.directory = directory
+
+    @classmethod
+    def open(cls, directory: Path, *, lock_timeout: float = 0.0) -> Warehouse:
+        directory.mkdir(parents=True, exist_ok=True)
+        con = connect(directory / DB_FILENAME, read_only=False, lock_timeout=lock_timeout)
+        warehouse = cls(con, directory)
+        warehouse.ensure_schema()
+        return warehouse
+
+    @classmethod
+    def open_read_only(cls, directory: Path) -> Warehouse:
+        path = directory / DB_FILENAME
+        if not path.exists():
+            raise WarehouseMissingError(f"no warehouse at {path}; run `eventcoder run` first or pass --warehouse.")
+        return cls(connect(path, read_only=True), directory)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- schema -------------------------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create missing tables and add missing columns; never drops or renames (the data contract)."""
+        with self.transaction():
+            for table in TABLES.values():
+                self._ensure_table(table.name, table.model, table.description)
+            self._ensure_table("events", Event, "One row per distinct real-world event, rolled up from mentions.")
+
+    def _ensure_table(self, name: str, model: Any, description: str) -> None:
+        columns = duckdb_columns(model)
+        existing = {
+            row[0]
+            for row in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
+        if not existing:
+            ddl = ", ".join(f'"{c}" {t}{"" if nullable else " NOT NULL"}' for c, t, nullable, _ in columns)
+            self.con.execute(f'CREATE TABLE "{name}" ({ddl})')
+        else:
+            for column, sql_type, _, _ in columns:
+                if column not in existing:
+                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {sql_type}')
+        self.con.execute(f"COMMENT ON TABLE \"{name}\" IS '{_quote(description)}'")
+        for column, _, _, text in columns:
+            self.con.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS \'{_quote(text)}\'')
+
+    def load_ontology(self, ontology: Ontology) -> None:
+        """Replace the lookup tables (cameo_codes, actors, actor_roles, verb_patterns) with this ontology."""
+        codes = pa.Table.from_pylist([c.model_dump() for c in sorted(ontology.codes.values(), key=lambda c: c.code)])
+        actors = pa.Table.from_pylist(
+            [{"code": c.iso3, "name": c.name, "kind": "country"} for c in ontology.countries.values()]
+            + [{"code": o.code, "name": o.name, "kind": o.kind} for o in ontology.organizations.values()]
+            + [{"code": s.code, "name": s.name, "kind": "sector"} for s in ontology.sectors.values()]
+        ).sort_by("code")
+        roles = pa.Table.from_pylist(
+            [
+                {
+                    "person_id": pid,
+                    "name": ontology.persons[pid].name,
+                    "country": ontology.persons[pid].country,
+                    "actor_code": r.actor_code,
+                    "role": r.role,
+                    "start_date": r.start,
+                    "end_date": r.end,
+                }
+                for pid, rs in sorted(ontology.roles.items())
+                for r in rs
+            ],
+            schema=pa.schema(
+                [
+                    ("person_id", pa.string()),
+                    ("name", pa.string()),
+                    ("country", pa.string()),
+                    ("actor_code", pa.string()),
+                    ("role", pa.string()),
+                    ("start_date", pa.date32()),
+                    ("end_date", pa.date32()),
+                ]
+            ),
+        )
+        patterns = pa.Table.from_pylist(
+            [
+                {
+                    "pattern_id": p.pattern_id,
+                    "code": p.code,
+                    "pos": p.pos,
+                    "trigger": p.trigger,
+                    "object": "|".join(p.object),
+                    "particle": p.particle,
+                    "target": "|".join(p.target),
+                    "mutual": p.mutual,
+                    "example": p.example,
+                }
+                for p in ontology.patterns
+            ]
+        )
+        lookups = {"cameo_codes": codes, "actors": actors, "actor_roles": roles, "verb_patterns": patterns}
+        with self.transaction():
+            for name, table in lookups.items():
+                self.con.register("_lookup", table)
+                self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _lookup')
+                self.con.unregister("_lookup")
+            self.con.execute(
+                "COMMENT ON TABLE cameo_codes IS 'CAMEO event codes with quad class, Goldstein, PLOVER and ACLED'"
+            )
+            self.con.execute("COMMENT ON TABLE actors IS 'Actor and sector codes with their names'")
+            self.con.execute("COMMENT ON TABLE actor_roles IS 'Named persons and the actor code of each dated role'")
+            self.con.execute("COMMENT ON TABLE verb_patterns IS 'Verb patterns; mentions.pattern_id points here'")
+
+    # -- runs ---------------------------------------------------------------------------------------------------
+    def record_run(self, run: Run) -> None:
+        with self.transaction():
+            self.con.execute("DELETE FROM runs WHERE run_id = ?", [run.run_id])
+            self._insert("runs", Run, [run])
+
+    # -- batches ------------------------------------------------------------------------------------------------
+    def write_batch(
+        self,
+        articles: Sequence[Article],
+        sentences: Sequence[Sentence],
+        mentions: Sequence[EventMention],
+        rejects: Sequence[Reject],
+    ) -> None:
+        """Replace everything known about these articles, and add rejects not seen before, atomically."""
+        ids = [a.article_id for a in articles]
+        with self.transaction():
+            if ids:
+                self.con.register("_batch_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
+                for table in ("mentions", "sentences", "articles"):
+                    self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _batch_ids)")
+                self.con.unregister("_batch_ids")
+            self._insert("articles", Article, articles)
+            self._insert("sentences", Sentence, sentences)
+            self._insert("mentions", EventMention, mentions)
+            if rejects:
+                self.con.register("_rejects", to_arrow(Reject, rejects))
+                self.con.execute(
+                    "INSERT INTO rejects BY NAME SELECT * FROM _rejects "
+                    "WHERE reject_id NOT IN (SELECT reject_id FROM rejects)"
+                )
+                self.con.unregister("_rejects")
+
+    def _insert(self, table: str, model: Any, records: Sequence[Any]) -> None:
+        if not records:
+            return
+        self.con.register("_rows", to_arrow(model, records))
+        self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _rows')
+        self.con.unregister("_rows")
+
+    def rebuild_events(self) -> int:
+        """Roll mentions up into events (one row per event_id), replacing the events table atomically."""
+        with self.transaction():
+            self.con.execute("DELETE FROM events")
+            self.con.execute(ROLLUP_SQL)
+            return int(self.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def count(self, table: str) -> int:
+        if table not in TABLES and table != "events":
+            raise WarehouseError(f"unknown table {table}")
+        return int(self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        try:
+            cursor = self.con.cursor()
+            result = cursor.execute(sql, params or [])
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchall()
+            cursor.close()
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from exc
+        return columns, rows
+
+    def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        cursor = self.con.cursor()
+        table = cursor.sql(sql, params=list(params or [])).to_arrow_table()
+        cursor.close()
+        return table
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.count(name) for name in ("articles", "sentences", "mentions", "events", "rejects")}
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def counts_json(counts: dict[str, int]) -> str:
+    return json.dumps(counts, sort_keys=True)
+
+
+ROLLUP_SQL = """
+INSERT INTO events BY NAME
+SELECT
+    m.event_id,
+    min(m.event_date) AS event_date,
+    min(m.date_precision) AS date_precision,
+    min(m.source_actor) AS source_actor,
+    min(m.target_actor) AS target_actor,
+    min(m.event_code) AS event_code,
+    min(m.root_code) AS root_code,
+    min(m.quad_class) AS quad_class,
+    min(m.goldstein) AS goldstein,
+    min(c.plover_type) AS plover_type,
+    min(c.acled_event_type) AS acled_event_type,
+    min(c.acled_sub_event_type) AS acled_sub_event_type,
+    min(m.location_name) AS location_name,
+    min(m.country_code) AS country_code,
+    min(m.latitude) AS latitude,
+    min(m.longitude) AS longitude,
+    count(*) AS num_mentions,
+    count(DISTINCT m.article_id) AS num_articles,
+    count(DISTINCT coalesce(a.outlet, a.article_id)) AS num_sources,
+    first(m.article_id ORDER BY a.published_date NULLS LAST, m.article_id) AS first_article_id
+FROM mentions m
+JOIN articles a USING (article_id)
+LEFT JOIN cameo_codes c ON c.code = m.event_code
+GROUP BY m.event_id
+"""
