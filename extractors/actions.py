@@ -65,6 +65,9 @@ INTENT_GOVERNORS = {
 }
 INTENT_NOUN_MODIFIERS = {"possible", "planned", "proposed", "potential", "upcoming", "future", "prospective"}
 HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
+# "refused to meet", "threatened to cut ties": the governed action did not happen (a threat is coded by its own
+# pattern, 13x), so it yields no event of its own.
+NOT_DONE_GOVERNORS = {"refuse", "decline", "reject", "fail", "deny", "threaten", "warn", "avoid", "cancel", "postpone"}
 # "calls for talks", "preparations toward a visit": the action is aimed at, not done. "During talks" is done.
 PURPOSE_PREPS = {"for", "to", "toward", "towards"}
 
@@ -151,7 +154,8 @@ def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
     if not pattern.particle:
         return None
     for child in verb.children:
-        if child.dep_ in {"prt", "prep", "agent"} and child.lower_ == pattern.particle.lower():
+        # "stepped down": the parser often labels the particle `advmod`.
+        if child.dep_ in {"prt", "prep", "agent", "advmod"} and child.lower_ == pattern.particle.lower():
             return child
     return None
 
@@ -176,6 +180,8 @@ def modality_of(token: Token) -> Modality:
             hypothetical = True
         if _clause_markers(node) & HYPOTHETICAL_MARKERS:
             hypothetical = True
+        if node is not token and node.lemma_.lower() in NOT_DONE_GOVERNORS:
+            return "negated"
         if node is not token and node.lemma_.lower() in INTENT_GOVERNORS:
             intended = True
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):

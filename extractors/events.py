@@ -14,7 +14,7 @@ from itertools import permutations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from extractors.actions import ActionMatch, PatternIndex
+from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from schema.ontology import Ontology
 from schema.records import Article, EventMention, Sentence
@@ -22,6 +22,28 @@ from schema.records import Article, EventMention, Sentence
 SUBJECT_DEPS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 INHERIT_SUBJECT_DEPS = {"xcomp", "conj", "advcl"}
+# Verbs whose subject performs the action their object noun names ("Japan held talks", "rebels launched an
+# attack"). "Japan condemned the attack" must not make Japan the attacker, so other verbs lend no subject.
+SUPPORT_VERBS = INTENT_GOVERNORS | {
+    "hold",
+    "launch",
+    "carry",
+    "conduct",
+    "mount",
+    "stage",
+    "make",
+    "pay",
+    "begin",
+    "start",
+    "resume",
+    "continue",
+    "open",
+    "host",
+    "have",
+    "impose",
+    "announce",
+    "sign",
+}
 
 
 def stable_id(*parts: object) -> str:
@@ -111,7 +133,7 @@ class EventCoder:
         source_heads += [t for t in _prep_objects(noun, "by")]
         source_heads += [c for c in noun.children if c.dep_ == "compound" and c.i in actors.by_token]
         inherited = False
-        if not source_heads and noun.dep_ in {"dobj", "nsubjpass"}:
+        if not source_heads and noun.dep_ in {"dobj", "nsubjpass"} and noun.head.lemma_.lower() in SUPPORT_VERBS:
             subject, _ = _subject_of(noun.head)
             if subject is not None:
                 source_heads, inherited = [subject], True
@@ -197,7 +219,8 @@ def _pobj(prep: Token) -> Token | None:
 def _prep_objects(host: Token, prep: str) -> list[Token]:
     out = []
     for child in host.children:
-        if child.dep_ in {"prep", "agent"} and child.lower_ == prep:
+        # spaCy labels "to X" after give-type verbs ("sent aid to Sri Lanka") as `dative`.
+        if child.dep_ in {"prep", "agent", "dative"} and child.lower_ == prep:
             pobj = _pobj(child)
             if pobj is not None:
                 out.append(pobj)

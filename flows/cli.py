@@ -64,7 +64,9 @@ def run(
         str, typer.Option(help="quarantine: bad records go to `rejects` and the run goes on; fail: stop.")
     ] = "quarantine",
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run to release the warehouse.")] = 0.0,
-    prefect: Annotated[bool, typer.Option("--prefect/--plain", help="Run as a Prefect flow, or as plain Python.")] = True,
+    prefect: Annotated[
+        bool, typer.Option("--prefect/--plain", help="Run as a Prefect flow, or as plain Python.")
+    ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each batch.")] = False,
 ) -> None:
     """Code articles into the warehouse (idempotent: the same input gives the same rows and ids)."""

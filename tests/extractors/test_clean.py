@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors.clean import clean_document, parse_absolute_date
+from extractors.load import read_file
+from schema.errors import RecordRejected
+from schema.records import RawDocument
+from tests.conftest import SEEDS
+
+# Lines of the seed articles that are page furniture, not news.
+BOILERPLATE = [
+    "Advertisement",
+    "Get more with myNEWS",
+    "A personalised news feed of stories that matter to you",
+    "Learn more",
+    "PUBLISHED :",
+    "UPDATED :",
+    "Photo: Xinhua",
+    "Photo: Chinese Ministry of Foreign Affairs",
+    "02:22",
+    "G7 calls for ‘immediate repeal’ of Japanese food bans after Chinese curbs",
+    "Wang Yi calls for nations to reject ‘bloc confrontation’ in swipe at US",
+    "Xi-Biden talks a ‘step closer’ after Wang Yi’s trip, but China still wary",
+    "By subscribing, you can help us get the story right.",
+    "quality journalism is more crucial than ever",
+    "• Kyodo",
+]
+
+
+def seed(name_prefix: str) -> RawDocument:
+    [path] = sorted(SEEDS.glob(f"{name_prefix}_*.txt"))
+    [doc] = list(read_file(path))
+    assert isinstance(doc, RawDocument)
+    return doc
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_no_boilerplate_survives_cleaning(prefix: str) -> None:
+    article = clean_document(seed(prefix), max_chars=1_000_000)
+    for line in BOILERPLATE:
+        assert line not in article.text
+    assert not any(line.strip() == "23" for line in article.text.splitlines())
+
+
+def test_seed_metadata() -> None:
+    scmp = clean_document(seed("000"), max_chars=1_000_000)
+    assert scmp.published_date == dt.date(2017, 4, 3) and scmp.date_source == "header"
+    assert scmp.title == "Senior Japanese and Chinese officials to meet to discuss Abe and Xi talks"
+    assert scmp.text.startswith("Chinese and Japanese senior foreign affairs officials would meet in Tokyo")
+    kyodo = clean_document(seed("002"), max_chars=1_000_000)
+    assert kyodo.published_date == dt.date(2017, 4, 3)
+    assert kyodo.text.startswith("Japan and China are arranging a meeting")
+    assert clean_document(seed("004"), max_chars=1_000_000).outlet == "Kyodo"
+    apec = clean_document(seed("003"), max_chars=1_000_000)
+    assert apec.title == "Chinese, Japanese diplomats meet ahead of possible Xi-Kishida meeting at Apec summit"
+    assert apec.published_date is None and apec.date_source == "none"
+    assert apec.removed_lines >= 10
+
+
+def test_body_paragraphs_are_kept() -> None:
+    # 001 has 12 non-blank lines: 10 paragraphs of news and a two-line subscribe plea.
+    article = clean_document(seed("001"), max_chars=1_000_000)
+    assert len(article.text.split("\n\n")) == 10
+    assert article.removed_lines == 2
+
+
+def test_record_fields_win_over_header() -> None:
+    raw = RawDocument(uri="r#1", text=" date 2017-04-03 Japan met China.", published="2020-05-06", outlet="AFP")
+    article = clean_document(raw, max_chars=1000)
+    assert article.published_date == dt.date(2020, 5, 6) and article.date_source == "field"
+    assert article.text == "Japan met China." and article.outlet == "AFP"
+
+
+def test_article_id_is_content_hash() -> None:
+    a = clean_document(RawDocument(uri="a.txt", text="Japan met China.\n"), max_chars=1000)
+    b = clean_document(RawDocument(uri="b.txt", text="Japan met China."), max_chars=1000)
+    c = clean_document(RawDocument(uri="a.txt", text="Japan met Korea."), max_chars=1000)
+    assert a.article_id == b.article_id != c.article_id
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("Advertisement\nLearn more\n", "no body text"),
+        ("x" * 5000 + ".", "over max_article_chars"),
+    ],
+)
+def test_unusable_articles_are_rejected(raw: str, reason: str) -> None:
+    with pytest.raises(RecordRejected, match=reason):
+        clean_document(RawDocument(uri="a.txt", text=raw), max_chars=1000)
+
+
+def test_bad_published_field_is_rejected() -> None:
+    with pytest.raises(RecordRejected, match="not a date"):
+        clean_document(RawDocument(uri="a", text="Japan met China.", published="soon"), max_chars=1000)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-04-03", dt.date(2017, 4, 3)),
+        ("Monday, 03 April, 2017, 6:54pm", dt.date(2017, 4, 3)),
+        ("April 3, 2017", dt.date(2017, 4, 3)),
+        ("3rd Sept 2019", dt.date(2019, 9, 3)),
+        ("Mon, 03 Apr 2017 18:54:00 +0800", dt.date(2017, 4, 3)),
+        ("next Thursday", None),
+        ("2017-02-30", None),
+    ],
+)
+def test_parse_absolute_date(text: str, expected: dt.date | None) -> None:
+    assert parse_absolute_date(text) == expected

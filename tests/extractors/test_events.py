@@ -1,0 +1,102 @@
+"""Coding real sentences: source, action and target from the parse; no evidence, no event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import CodeText, dyads
+
+
+def test_compound_subject_with_mutual_action_codes_both_ways(code_text: CodeText) -> None:
+    mentions = code_text("Japan and China held talks in Tokyo on Tuesday.")
+    assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("JPN", "CHN", "04"), ("CHN", "JPN", "04")}
+    [first, _] = mentions
+    assert first.verb_text == "held talks" and first.modality == "asserted"
+    assert first.pattern_id and first.confidence > 0.5
+
+
+def test_titles_and_people_give_government_actors(code_text: CodeText) -> None:
+    mentions = code_text(
+        "Chinese Foreign Minister Wang Yi met Japanese Prime Minister Fumio Kishida in Beijing on Thursday.",
+        published=dt.date(2023, 11, 10),
+    )
+    assert ("CHNGOV", "JPNGOV", "040") in dyads(mentions) or ("CHNGOV", "JPNGOV", "0424") in {
+        (s, t, c) for s, t, c in dyads(mentions)
+    }
+    assert all(m.source_actor == "CHNGOV" and m.target_actor == "JPNGOV" for m in mentions)
+
+
+def test_capital_stands_for_the_government(code_text: CodeText) -> None:
+    mentions = code_text("Beijing criticized Tokyo over the release of treated water from the plant.")
+    assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("CHNGOV", "JPNGOV", "11")}
+
+
+def test_negated_action_is_no_event(code_text: CodeText) -> None:
+    assert code_text("Japan did not meet China last week.") == []
+
+
+def test_future_meeting_is_an_intent_to_meet(code_text: CodeText) -> None:
+    mentions = code_text("Japanese officials will meet Chinese diplomats in Tokyo next week.")
+    assert dyads(mentions) == {("JPNGOV", "CHNGOV", "036")}
+    assert mentions[0].modality == "intended"
+
+
+def test_passive_voice_source_is_the_agent(code_text: CodeText) -> None:
+    mentions = code_text("Japanese diplomats were criticized by China on Monday.")
+    assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("CHN", "JPNGOV", "11")}
+
+
+def test_reported_speech_speaker_is_not_the_actor(code_text: CodeText) -> None:
+    mentions = code_text("The Japanese Foreign Ministry said Chinese officials visited Seoul on Monday.")
+    assert all(m.source_actor == "CHNGOV" for m in mentions)
+    assert ("CHNGOV", "KORGOV", "042") in dyads(mentions)
+
+
+def test_article_memory_codes_a_surname(code_text: CodeText) -> None:
+    text = (
+        "Zhao Minghe, China's assistant foreign minister, arrived in Tokyo on Monday.\n\n"
+        "Zhao met Japanese officials on Tuesday."
+    )
+    mentions = code_text(text)
+    assert ("CHNGOV", "JPNGOV", "040") in dyads(mentions)
+    [remembered] = [m for m in mentions if m.sentence_index == 1]
+    assert remembered.source_text == "Zhao"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shinzo Abe, friend of Trump and lacking Asian allies, is a true son of modern Japan.",
+        "The officials met on Tuesday.",
+        "It rained in Tokyo on Tuesday.",
+        "Japan and China are neighbours.",
+    ],
+)
+def test_no_evidence_no_event(code_text: CodeText, text: str) -> None:
+    assert code_text(text) == []
+
+
+def test_ids_are_deterministic(code_text: CodeText) -> None:
+    text = "Japan and China held talks in Tokyo on Tuesday."
+    assert [m.mention_id for m in code_text(text)] == [m.mention_id for m in code_text(text)]
+    assert len({m.mention_id for m in code_text(text)}) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Japan refused to meet China last week.", "China threatened to cut ties with Japan."],
+)
+def test_refused_or_threatened_action_did_not_happen(code_text: CodeText, text: str) -> None:
+    assert not any(m.root_code in {"04", "16"} for m in code_text(text))
+
+
+def test_condemning_an_attack_does_not_make_the_critic_the_attacker(code_text: CodeText) -> None:
+    mentions = code_text("Japan condemned the attack on the Chinese embassy.")
+    assert not any(m.root_code in {"18", "19", "20"} for m in mentions)
+
+
+def test_dative_target(code_text: CodeText) -> None:
+    mentions = code_text("Japan sent humanitarian aid to Sri Lanka on Monday.")
+    assert any(m.source_actor == "JPN" and m.target_actor == "LKA" and m.root_code == "07" for m in mentions)
