@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -104,7 +106,18 @@ def run(
         + f"; Parquet under {warehouse}/parquet/."
     )
     typer.echo("Try:")
-    typer.echo(f'  eventcoder sql "{FIRST_QUERY}"' + (f" --warehouse {warehouse}" if str(warehouse) != "data" else ""))
+    where = f" --warehouse {warehouse}" if str(warehouse) != "data" else ""
+    typer.echo(f'  {_program()} sql "{FIRST_QUERY}"{where}')
+
+
+def _program() -> str:
+    """How the user can call us again: `eventcoder` if it is on PATH, else the path they ran (.venv/bin/...)."""
+    if shutil.which("eventcoder"):
+        return "eventcoder"
+    invoked = Path(sys.argv[0])
+    if invoked.name == "eventcoder" and invoked.exists():
+        return os.path.relpath(invoked)
+    return "eventcoder"
 
 
 @app.command()
