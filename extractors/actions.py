@@ -93,7 +93,6 @@ class PatternIndex:
         for pattern in patterns:
             index[(pattern.pos, pattern.trigger.lower())].append(pattern)
         self._index = {key: sorted(v, key=lambda p: -p.specificity) for key, v in index.items()}
-        self.trigger_words = {trigger for _, trigger in self._index}
 
     def candidates(self, token: Token) -> list[VerbPattern]:
         if token.pos_ in VERB_POS:

@@ -208,9 +208,6 @@ class Ontology:
     persons: dict[str, Person]
     roles: dict[str, tuple[PersonRole, ...]] = field(default_factory=dict)
 
-    def code(self, code: str) -> CameoCode:
-        return self.codes[code]
-
     def person_actor(self, person_id: str, on: dt.date | None) -> str:
         """The actor code of a person on a date: the role held then, else their country alone."""
         person = self.persons[person_id]

@@ -22,27 +22,19 @@ class Table:
     model: type[BaseModel]
     key: tuple[str, ...]
     description: str
-    date_column: str | None = None  # partitions Parquet by year/month of this column
 
 
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("articles", Article, ("article_id",), "One row per ingested article.", "published_date"),
+        Table("articles", Article, ("article_id",), "One row per ingested article."),
         Table("sentences", Sentence, ("article_id", "sentence_index"), "One row per sentence of an article."),
-        Table(
-            "mentions",
-            EventMention,
-            ("mention_id",),
-            "One row per coded event in one sentence.",
-            "event_date",
-        ),
+        Table("mentions", EventMention, ("mention_id",), "One row per coded event in one sentence."),
         Table("rejects", Reject, ("reject_id",), "One row per input record a stage could not use."),
         Table("runs", Run, ("run_id",), "One row per pipeline run."),
     )
 }
 # `events` is derived from `mentions` inside DuckDB (warehouse/store.py); its columns are schema.records.Event.
-DERIVED_TABLES = ("events",)
 
 
 def _arrow_type(annotation: Any) -> tuple[pa.DataType, bool]:
