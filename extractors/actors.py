@@ -9,6 +9,7 @@ minister" makes a later bare "Kong" CHNGOV).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,6 +29,7 @@ DESCRIPTIVE_PREPS = {"of", "from", "for"}
 # Dependents that belong to another clause or actor, never to this actor phrase.
 OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos", "case"}
 REGION_KINDS = ("country", "demonym", "metonym")
+DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class ActorLexicon:
         self.meanings: dict[str, tuple[TagKind, str, int]] = {}
         for iso3, country in ontology.countries.items():
             self._add(self.lower, "country", iso3, (country.name.lower(), *country.aliases), make_doc)
+            # "u.s." is also written "US"; only the upper-case form is safe ("us" is a pronoun).
+            undotted = [a.replace(".", "").upper() for a in country.aliases if DOTTED_ABBREVIATION.match(a)]
+            self._add(self.exact, "country", iso3, undotted, make_doc, key_suffix=":exact")
             self._add(self.lower, "demonym", iso3, country.demonyms, make_doc)
             self._add(self.lower, "metonym", iso3, country.metonyms, make_doc)
         for code, org in ontology.organizations.items():
@@ -83,8 +88,9 @@ class ActorLexicon:
         phrases: Iterable[str],
         make_doc: Callable[[str], Doc],
         priority: int = 0,
+        key_suffix: str = "",
     ) -> None:
-        key = f"{kind}:{value}"
+        key = f"{kind}:{value}{key_suffix}"
         self.meanings[key] = (kind, value, priority)
         docs = [make_doc(p) for p in dict.fromkeys(phrases) if p]
         if docs:

@@ -147,6 +147,21 @@ def sql(
         typer.echo(format_table(columns, rows))
 
 
+@app.command(name="eval")
+@user_errors
+def evaluate_command(
+    gold: Annotated[Path, typer.Argument(help="Gold file: events JSONL (articles.jsonl beside it) or PETR XML.")],
+    warehouse: Annotated[
+        Path | None, typer.Option("--warehouse", "-w", help="Score this warehouse instead of coding the gold articles.")
+    ] = None,
+    show: Annotated[int, typer.Option(help="How many misses and extras to list.")] = 20,
+) -> None:
+    """Precision, recall and F1 of coded events against a gold file, with misses and extras."""
+    from flows.evaluate import evaluate, report
+
+    typer.echo(report(evaluate(gold, PipelineConfig(), warehouse), show=show))
+
+
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
     """A plain aligned text table; long cells are cut with an ellipsis."""
 

@@ -1,0 +1,221 @@
+"""Score coded events against a gold file: precision, recall and F1 at three levels, with misses and extras.
+
+Levels: `country+root` compares the first three letters of each actor code and the CAMEO root; `sector+root` the
+whole actor codes and the root; `full` the whole actor codes and the whole event code. Events are compared per
+sentence (JSON-lines gold) or per gold record (PETR XML): a system event counts once against one gold event.
+
+Gold formats:
+- JSON lines, one gold event per line: {"article", "sentence" (a substring of the article text), "source",
+  "target", "code"}; the articles themselves in `articles.jsonl` beside it (coded into a temporary warehouse).
+- PETRARCH validation XML (`<Sentence id date>`, `<EventCoding sourcecode targetcode eventcode>`, `<Text>`); each
+  sentence is coded as its own article.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.pipeline import run_pipeline
+from schema.config import PipelineConfig
+from schema.errors import ConfigError
+from warehouse.store import Warehouse
+
+Triple = tuple[str, str, str]  # source, target, code ("" for none)
+Unit = str
+LEVELS: dict[str, Callable[[Triple], Triple]] = {
+    "country+root": lambda t: (t[0][:3], t[1][:3], t[2][:2]),
+    "sector+root": lambda t: (t[0], t[1], t[2][:2]),
+    "full": lambda t: t,
+}
+
+
+@dataclass
+class Score:
+    level: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[tuple[Unit, Triple]] = field(default_factory=list)
+    extras: list[tuple[Unit, Triple]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(gold: dict[Unit, list[Triple]], system: dict[Unit, list[Triple]]) -> list[Score]:
+    """Multiset match of gold and system events per unit, at every level."""
+    scores = []
+    for level, project in LEVELS.items():
+        result = Score(level)
+        for unit in sorted(set(gold) | set(system)):
+            expected = Counter(project(t) for t in gold.get(unit, []))
+            found = Counter(project(t) for t in system.get(unit, []))
+            matched = expected & found
+            result.tp += sum(matched.values())
+            for triple, n in (expected - matched).items():
+                result.fn += n
+                result.misses.extend([(unit, triple)] * n)
+            for triple, n in (found - matched).items():
+                result.fp += n
+                result.extras.extend([(unit, triple)] * n)
+        scores.append(result)
+    return scores
+
+
+def _triple(source: str | None, target: str | None, code: str) -> Triple:
+    return (source or "", target or "", code)
+
+
+# -- PETRARCH validation XML ------------------------------------------------------------------------------------
+SENTENCE_RE = re.compile(r"<Sentence\b([^>]*)>(.*?)(?=<Sentence\b|</Sentences>)", re.S)
+ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
+TEXT_RE = re.compile(r"<Text>(.*?)</Text>", re.S)
+PARSE_RE = re.compile(r"<Parse>(.*?)</Parse>", re.S)
+CODING_RE = re.compile(r"<EventCoding\b([^>]*)/?>")
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    unit: str
+    date: str
+    text: str
+    events: list[Triple]
+
+
+def read_petr_xml(path: Path) -> list[GoldSentence]:
+    """Read the sentences to evaluate; tolerant of the file's loose XML (self-closed <Sentence/> with a body)."""
+    sentences = []
+    for match in SENTENCE_RE.finditer(path.read_text(encoding="utf-8")):
+        attrs = dict(ATTR_RE.findall(match.group(1)))
+        text = TEXT_RE.search(match.group(2))
+        if text is None or attrs.get("evaluate", "true") != "true":
+            continue
+        events = []
+        for coding in CODING_RE.findall(match.group(2)):
+            c = dict(ATTR_RE.findall(coding))
+            if c.get("eventcode"):
+                events.append(_triple(c.get("sourcecode"), c.get("targetcode"), c["eventcode"]))
+        date = attrs.get("date", "")
+        iso = f"{date[:4]}-{date[4:6]}-{date[6:8]}" if len(date) == 8 else None
+        body = " ".join(html.unescape(text.group(1)).split()) or _surface_text(match.group(2))
+        sentences.append(GoldSentence(attrs["id"], iso or "", body, events))
+    return sentences
+
+
+def _surface_text(block: str) -> str:
+    """A record whose <Text> is empty: rebuild the words (only the words) from its CoNLL-U token column."""
+    parse = PARSE_RE.search(block)
+    if parse is None:
+        return ""
+    out = []
+    for line in parse.group(1).strip().splitlines():
+        cols = line.split("\t")
+        if len(cols) >= 10 and cols[0].isdigit():
+            out.append(cols[1] + ("" if "SpaceAfter=No" in cols[9] else " "))
+    return "".join(out).strip()
+
+
+def evaluate_petr(path: Path, config: PipelineConfig) -> list[Score]:
+    sentences = read_petr_xml(path)
+    with tempfile.TemporaryDirectory(prefix="eventcoder-eval-") as tmp:
+        records = Path(tmp) / "petr.jsonl"
+        records.write_text(
+            "\n".join(
+                json.dumps({"id": s.unit, "text": s.text, **({"published": s.date} if s.date else {})})
+                for s in sentences
+            ),
+            encoding="utf-8",
+        )
+        run_config = config.model_copy(update={"inputs": (records,), "warehouse": Path(tmp) / "wh"})
+        run_pipeline(run_config)
+        with Warehouse.open_read_only(run_config.warehouse) as wh:
+            _, rows = wh.query(
+                "SELECT a.uri, m.source_actor, m.target_actor, m.event_code "
+                "FROM mentions m JOIN articles a USING (article_id)"
+            )
+    system: dict[Unit, list[Triple]] = {}
+    for uri, source, target, code in rows:
+        system.setdefault(uri.rsplit("#", 1)[1], []).append(_triple(source, target, code))
+    gold = {s.unit: s.events for s in sentences}
+    return score(gold, system)
+
+
+# -- JSON-lines gold --------------------------------------------------------------------------------------------
+def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -> list[Score]:
+    gold_rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles_file = path.with_name("articles.jsonl")
+    with tempfile.TemporaryDirectory(prefix="eventcoder-eval-") as tmp:
+        if warehouse is None:
+            if not articles_file.exists():
+                raise ConfigError(f"{path}: no articles.jsonl beside it; pass --warehouse with the coded articles")
+            warehouse = Path(tmp) / "wh"
+            run_pipeline(config.model_copy(update={"inputs": (articles_file,), "warehouse": warehouse}))
+        with Warehouse.open_read_only(warehouse) as wh:
+            _, articles = wh.query("SELECT article_id, uri, text FROM articles")
+            _, sentences = wh.query("SELECT article_id, sentence_index, char_start, char_end FROM sentences")
+            _, mentions = wh.query(
+                "SELECT article_id, sentence_index, source_actor, target_actor, event_code FROM mentions"
+            )
+    by_key: dict[str, tuple[str, str]] = {}
+    for article_id, uri, text in articles:
+        key = uri.rsplit("#", 1)[1] if "#" in uri else Path(uri).stem
+        by_key[key] = (article_id, text)
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for article_id, index, start, end in sentences:
+        spans.setdefault(article_id, []).append((start, end, index))
+    gold: dict[Unit, list[Triple]] = {}
+    gold_articles = set()
+    for row in gold_rows:
+        if row["article"] not in by_key:
+            raise ConfigError(f"{path}: gold article {row['article']!r} is not in the warehouse")
+        article_id, text = by_key[row["article"]]
+        gold_articles.add(article_id)
+        offset = text.find(row["sentence"])
+        if offset < 0:
+            raise ConfigError(f"{path}: sentence {row['sentence'][:40]!r} is not in article {row['article']}")
+        index = next(i for s, e, i in spans[article_id] if s <= offset < e)
+        gold.setdefault(f"{row['article']}/{index}", []).append(_triple(row["source"], row.get("target"), row["code"]))
+    key_of = {aid: key for key, (aid, _) in by_key.items()}
+    system: dict[Unit, list[Triple]] = {}
+    for article_id, index, source, target, code in mentions:
+        if article_id in gold_articles:
+            system.setdefault(f"{key_of[article_id]}/{index}", []).append(_triple(source, target, code))
+    return score(gold, system)
+
+
+def evaluate(gold: Path, config: PipelineConfig, warehouse: Path | None = None) -> list[Score]:
+    if not gold.exists():
+        raise ConfigError(f"gold file {gold} does not exist")
+    if gold.suffix.lower() == ".xml":
+        return evaluate_petr(gold, config)
+    return evaluate_jsonl(gold, config, warehouse)
+
+
+def report(scores: list[Score], show: int = 20) -> str:
+    lines = [f"{'level':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
+    for s in scores:
+        lines.append(f"{s.level:<14}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
+    country = scores[0]
+    for title, items in (("misses", country.misses), ("extras", country.extras)):
+        lines.append(f"\n{title} at country+root ({len(items)}):")
+        lines += [f"  {unit}: {' '.join(t or '-' for t in triple)}" for unit, triple in items[:show]]
+        if len(items) > show:
+            lines.append(f"  ... and {len(items) - show} more")
+    return "\n".join(lines)

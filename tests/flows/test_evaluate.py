@@ -1,0 +1,57 @@
+"""Scoring against gold: the arithmetic, the two gold formats, and the CLI command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.evaluate import read_petr_xml, score
+from schema.config import PROJECT_ROOT
+
+PETR = PROJECT_ROOT.parent / "shared" / "eval" / "PETR2_GSR_validation.xml"
+
+
+def test_score_levels_and_lists() -> None:
+    gold = {"s1": [("JPNGOV", "CHNGOV", "040"), ("CHNGOV", "JPNGOV", "040")], "s2": [("USA", "IRN", "111")]}
+    system = {"s1": [("JPNGOV", "CHN", "042")], "s3": [("RUS", "UKR", "190")]}
+    country, sector, full = score(gold, system)
+    assert (country.tp, country.fp, country.fn) == (1, 1, 2)
+    assert country.precision == 0.5 and country.recall == pytest.approx(1 / 3)
+    assert country.f1 == pytest.approx(0.4)
+    assert (sector.tp, full.tp) == (0, 0)
+    assert ("s3", ("RUS", "UKR", "19")) in country.extras
+    assert ("s2", ("USA", "IRN", "11")) in country.misses
+
+
+@pytest.mark.skipif(not PETR.exists(), reason="../shared/eval is not beside this checkout")
+def test_petr_reader_reads_every_sentence() -> None:
+    sentences = read_petr_xml(PETR)
+    assert len(sentences) == 78
+    # The file's 93 <EventCoding> lines are 80 events, 12 `noevents` markers and one in a comment.
+    assert sum(len(s.events) for s in sentences) == 80
+    assert sum(1 for s in sentences if not s.events) == 12
+    assert all(s.text and "<" not in s.text for s in sentences)
+
+
+def test_eval_command_on_a_small_gold_set(tmp_path: Path) -> None:
+    articles = [
+        {"id": "a1", "published": "2021-03-02", "text": "Japan and China held talks in Tokyo on Tuesday."},
+        {"id": "a2", "published": "2021-03-02", "text": "Beijing criticized Tokyo on Monday. It rained."},
+    ]
+    gold = [
+        {"article": "a1", "sentence": "Japan and China held talks", "source": "JPN", "target": "CHN", "code": "046"},
+        {"article": "a1", "sentence": "Japan and China held talks", "source": "CHN", "target": "JPN", "code": "046"},
+        {"article": "a2", "sentence": "It rained", "source": "CHN", "target": "JPN", "code": "110"},
+    ]
+    (tmp_path / "articles.jsonl").write_text("\n".join(json.dumps(a) for a in articles), encoding="utf-8")
+    (tmp_path / "events.jsonl").write_text("\n".join(json.dumps(g) for g in gold), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "events.jsonl")])
+    assert result.exit_code == 0, result.output
+    country_line = next(line for line in result.output.splitlines() if line.startswith("country+root"))
+    # talks both ways match; the criticism is coded on sentence 0, the gold put it on sentence 1.
+    assert country_line.split()[4:7] == ["2", "1", "1"]
+    assert "a2/1: CHN JPN 11" in result.output and "a2/0: CHN JPN 11" in result.output
