@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,6 +30,8 @@ DESCRIPTIVE_PREPS = {"of", "from", "for"}
 # Dependents that belong to another clause or actor, never to this actor phrase.
 OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos", "case"}
 REGION_KINDS = ("country", "demonym", "metonym")
+# A country named once is not yet what the article is about; twice (headline-less body) is.
+HOME_COUNTRY_MIN_MENTIONS = 2
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
 
 
@@ -127,6 +130,7 @@ class DocumentActors:
     published: dt.date | None
     by_token: dict[int, Tag] = field(default_factory=dict)
     memory: dict[str, str | None] = field(default_factory=dict)
+    home_country: str | None = None
 
     @classmethod
     def build(cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None) -> DocumentActors:
@@ -134,6 +138,7 @@ class DocumentActors:
         for tag in lexicon.tag(doc):
             for i in range(tag.start, tag.end):
                 actors.by_token[i] = tag
+        actors.home_country = _home_country(actors.by_token.values())
         actors._learn_people()
         return actors
 
@@ -205,6 +210,9 @@ class DocumentActors:
             remembered = self._remembered(head)
             if remembered:
                 return self._actor(head, remembered, "memory")
+        if sector is not None and self.home_country is not None and head.pos_ in {"NOUN", "PROPN"}:
+            # "Police arrested 30 people" in an article about Kenya: the police are Kenya's.
+            return self._actor(head, self.home_country + sector, "context")
         return None
 
     def _appositive(self, head: Token) -> str | None:
@@ -267,6 +275,15 @@ class DocumentActors:
     def _actor(self, head: Token, code: str, via: str) -> Actor:
         span = _phrase_span(head)
         return Actor(code, head.i, span.start_char, span.end_char, span.text, via)
+
+
+def _home_country(tags: Iterable[Tag]) -> str | None:
+    """The country an article is about: named at least twice and in two thirds of its country words."""
+    counts = Counter(t.value for t in {(t.start, t.end): t for t in tags}.values() if t.kind in REGION_KINDS)
+    if not counts:
+        return None
+    country, n = counts.most_common(1)[0]
+    return country if n >= HOME_COUNTRY_MIN_MENTIONS and n * 3 >= 2 * sum(counts.values()) else None
 
 
 class _NoTag:

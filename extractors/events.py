@@ -239,7 +239,12 @@ def _subject_of(verb: Token) -> tuple[Token | None, bool]:
                 return node.head, True
             return subject, inherited
         if node.dep_ in INHERIT_SUBJECT_DEPS and node.head is not node:
-            node, inherited = node.head, True
+            governor = node.head
+            # Object control: in "X urged Beijing to lift the ban" the one who lifts is Beijing, not X.
+            controller = next((c for c in governor.children if c.dep_ in {"dobj", "obj"}), None)
+            if node.dep_ == "xcomp" and controller is not None and controller.i < node.i:
+                return controller, True
+            node, inherited = governor, True
             continue
         break
     return None, inherited

@@ -100,3 +100,21 @@ def test_condemning_an_attack_does_not_make_the_critic_the_attacker(code_text: C
 def test_dative_target(code_text: CodeText) -> None:
     mentions = code_text("Japan sent humanitarian aid to Sri Lanka on Monday.")
     assert any(m.source_actor == "JPN" and m.target_actor == "LKA" and m.root_code == "07" for m in mentions)
+
+
+def test_object_control_the_urged_party_acts(code_text: CodeText) -> None:
+    mentions = code_text("Japan urged China to release the detained journalists.")
+    assert all(m.source_actor != "JPN" or m.root_code == "02" for m in mentions)
+    assert any(m.source_actor == "JPN" and m.target_actor == "CHN" and m.root_code == "02" for m in mentions)
+
+
+def test_unnamed_domestic_actor_takes_the_article_country(code_text: CodeText) -> None:
+    text = (
+        "Kenya's opposition called for protests over the tax bill.\n\n"
+        "Kenyan officials said the bill would pass.\n\n"
+        "Police arrested 30 protesters in Nairobi on Tuesday."
+    )
+    assert ("KENCOP", "KENCVL", "173") in dyads(code_text(text))
+    # One mention of a country is not enough to say what the article is about.
+    single = code_text("Kenya held elections. Police arrested 30 protesters on Tuesday.")
+    assert all(m.source_actor != "KENCOP" for m in single)
