@@ -131,6 +131,7 @@ class DocumentActors:
     by_token: dict[int, Tag] = field(default_factory=dict)
     memory: dict[str, str | None] = field(default_factory=dict)
     home_country: str | None = None
+    recent: list[str] = field(default_factory=list)  # actor codes in the order the article named them
 
     @classmethod
     def build(cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None) -> DocumentActors:
@@ -166,13 +167,28 @@ class DocumentActors:
     # -- resolution ---------------------------------------------------------------------------------------------
     def resolve(self, head: Token) -> list[Actor]:
         """All actors a noun phrase stands for: "Japan and China" gives two."""
-        actors = []
-        for member in _conjuncts(head):
-            actors.extend(self._resolve_members(member))
+        # "The two ministers" names the pair the article has been about, whatever else the words say.
+        actors = self._recent_pair(head) if _names_a_pair(head) else []
+        if not actors:
+            for member in _conjuncts(head):
+                actors.extend(self._resolve_members(member))
         unique: dict[str, Actor] = {}
         for actor in actors:
             unique.setdefault(actor.code, actor)
+        for actor in unique.values():
+            if actor.code[:3] in self.lexicon.ontology.countries:
+                self.recent = [a for a in self.recent if a[:3] != actor.code[:3]] + [actor.code]
         return list(unique.values())
+
+    def _recent_pair(self, head: Token) -> list[Actor]:
+        """ "The two sides", "both countries", "the two ministers": the last two countries the article named."""
+        countries = list(dict.fromkeys(code[:3] for code in reversed(self.recent)))[:2]
+        if len(countries) < 2:
+            return []
+        sector = self._sector_in(self._region(head))
+        by_country = {code[:3]: code for code in self.recent}
+        codes = [c + sector if sector else by_country[c] for c in countries]
+        return [self._actor(head, code, "pair") for code in reversed(codes)]
 
     def _resolve_members(self, head: Token) -> list[Actor]:
         countries = self._country_modifiers(head)
@@ -275,6 +291,12 @@ class DocumentActors:
     def _actor(self, head: Token, code: str, via: str) -> Actor:
         span = _phrase_span(head)
         return Actor(code, head.i, span.start_char, span.end_char, span.text, via)
+
+
+def _names_a_pair(head: Token) -> bool:
+    """ "the two sides", "both countries", "the two ministers", "the two leaders"."""
+    two = any(c.lower_ in {"two", "both"} and c.dep_ in {"nummod", "det", "predet"} for c in head.children)
+    return two or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
 
 
 def _home_country(tags: Iterable[Tag]) -> str | None:

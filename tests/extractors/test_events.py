@@ -118,3 +118,15 @@ def test_unnamed_domestic_actor_takes_the_article_country(code_text: CodeText) -
     # One mention of a country is not enough to say what the article is about.
     single = code_text("Kenya held elections. Police arrested 30 protesters on Tuesday.")
     assert all(m.source_actor != "KENCOP" for m in single)
+
+
+def test_the_two_sides_are_the_last_two_countries_named(code_text: CodeText) -> None:
+    text = (
+        "Japanese Foreign Minister Yoko Kamikawa met Chinese Foreign Minister Wang Yi in Beijing on Saturday.\n\n"
+        "The two ministers agreed to meet again next year."
+    )
+    later = [m for m in code_text(text, published=dt.date(2023, 11, 27)) if m.sentence_index == 1]
+    assert {(m.source_actor, m.target_actor, m.event_code) for m in later} == {
+        ("JPNGOV", "CHNGOV", "036"),
+        ("CHNGOV", "JPNGOV", "036"),
+    }
