@@ -64,6 +64,7 @@ INTENT_GOVERNORS = {
     "eager",
 }
 INTENT_NOUN_MODIFIERS = {"possible", "planned", "proposed", "potential", "upcoming", "future", "prospective"}
+CONTAINER_NOUNS = {"round", "series", "set", "package", "raft", "wave", "string", "spate", "batch", "number"}
 HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
 # "refused to meet", "threatened to cut ties": the governed action did not happen (a threat is coded by its own
 # pattern, 13x), so it yields no event of its own.
@@ -133,9 +134,20 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     deps = OBJECT_DEPS | ({"nsubjpass"} if passive else set())
     for child in verb.children:
-        if child.dep_ in deps and _lemma_fits(child, pattern.object):
+        if child.dep_ not in deps:
+            continue
+        if _lemma_fits(child, pattern.object):
             return child
+        # "held a further round of talks", "imposed a new set of sanctions": the noun after "of" is the object.
+        if child.lemma_.lower() in CONTAINER_NOUNS:
+            for inner in _of_objects(child):
+                if _lemma_fits(inner, pattern.object):
+                    return inner
     return None
+
+
+def _of_objects(noun: Token) -> list[Token]:
+    return [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
 
 
 def _lemma_fits(head: Token, phrases: tuple[str, ...]) -> bool:

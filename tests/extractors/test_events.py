@@ -130,3 +130,9 @@ def test_the_two_sides_are_the_last_two_countries_named(code_text: CodeText) -> 
         ("JPNGOV", "CHNGOV", "036"),
         ("CHNGOV", "JPNGOV", "036"),
     }
+
+
+def test_light_verb_object_inside_a_container_noun(code_text: CodeText) -> None:
+    mentions = code_text("The United States imposed a new set of sanctions on Iran on Monday.")
+    assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("USA", "IRN", "16")}
+    assert {m.verb_text for m in mentions} == {"imposed sanctions"}
