@@ -145,7 +145,14 @@ class DocumentActors:
 
     # -- memory -------------------------------------------------------------------------------------------------
     def _learn_people(self) -> None:
-        """Read each named person's code from their title or apposition and remember their name parts."""
+        """Remember the name parts of each named person with their code: people the ontology knows ("Wang Yi"
+        makes a later "Wang" CHNGOV) and people whose title or apposition gives country and role."""
+        seen: set[tuple[int, int]] = set()
+        for tag in self.by_token.values():
+            if tag.kind == "person" and (tag.start, tag.end) not in seen:
+                seen.add((tag.start, tag.end))
+                code = self.lexicon.ontology.person_actor(tag.value, self.published)
+                self._remember(self.doc[tag.start : tag.end], code)
         for ent in self.doc.ents:
             if ent.label_ != "PERSON":
                 continue
@@ -154,9 +161,12 @@ class DocumentActors:
             actor = self._resolve_head(ent.root, use_memory=False)
             if actor is None or actor.via not in {"title", "apposition"}:
                 continue
-            for key in {ent.text.lower(), *(t.lower_ for t in ent if t.is_alpha and len(t) > 1)}:
-                known = self.memory.get(key, actor.code)
-                self.memory[key] = actor.code if known == actor.code else None  # two people, one name: unsure
+            self._remember(ent, actor.code)
+
+    def _remember(self, name: Span, code: str) -> None:
+        for key in {name.text.lower(), *(t.lower_ for t in name if t.is_alpha and len(t) > 1)}:
+            known = self.memory.get(key, code)
+            self.memory[key] = code if known == code else None  # two people, one name: unsure
 
     def _remembered(self, token: Token) -> str | None:
         for ent in self.doc.ents:

@@ -136,3 +136,13 @@ def test_light_verb_object_inside_a_container_noun(code_text: CodeText) -> None:
     mentions = code_text("The United States imposed a new set of sanctions on Iran on Monday.")
     assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("USA", "IRN", "16")}
     assert {m.verb_text for m in mentions} == {"imposed sanctions"}
+
+
+def test_known_person_surname_is_remembered(code_text: CodeText) -> None:
+    text = (
+        "Wang Yi arrived in Moscow on Monday for a two-day visit.\n\n"
+        "Wang met Russian officials at the foreign ministry on Tuesday."
+    )
+    later = [m for m in code_text(text, published=dt.date(2024, 4, 9)) if m.sentence_index == 1]
+    assert {(m.source_actor, m.target_actor, m.event_code) for m in later} == {("CHNGOV", "RUSGOV", "040")}
+    assert later[0].source_text == "Wang"
