@@ -177,6 +177,7 @@ def _split_header_and_body(text: str) -> _Header:
         head.date_source = "header" if head.published else "none"
         text = text[m.end() :]
     paragraph: list[str] = []
+    headline_like: list[str] = []
     body_started = False
     for raw_line in text.split("\n"):
         line = " ".join(raw_line.replace("\u00a0", " ").split())
@@ -205,11 +206,17 @@ def _split_header_and_body(text: str) -> _Header:
             if not body_started and head.title is None and len(line.split()) >= TITLE_MIN_WORDS:
                 head.title = BULLET.sub("", line)
             head.removed += 1
+            headline_like.append(BULLET.sub("", line))
             continue
         body_started = True
         paragraph.append(line)
     if paragraph:
         head.paragraphs.append(paragraph)
+    if not head.paragraphs and headline_like:
+        # Nothing reads like running text: a one-line record or a headline-only item. Its lines are the news.
+        head.paragraphs = [[line] for line in headline_like]
+        head.removed -= len(headline_like)
+        head.title = None
     return head
 
 

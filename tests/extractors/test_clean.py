@@ -112,3 +112,10 @@ def test_bad_published_field_is_rejected() -> None:
 )
 def test_parse_absolute_date(text: str, expected: dt.date | None) -> None:
     assert parse_absolute_date(text) == expected
+
+
+def test_one_line_record_without_full_stop_is_kept_as_body() -> None:
+    raw = RawDocument(uri="r#1", text="The United States will supply arms to Israel")
+    article = clean_document(raw, max_chars=1000)
+    assert article.text == "The United States will supply arms to Israel"
+    assert article.title is None and article.removed_lines == 0
