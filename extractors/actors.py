@@ -156,7 +156,7 @@ class DocumentActors:
         for ent in self.doc.ents:
             if ent.label_ != "PERSON":
                 continue
-            if any(self.by_token.get(i, _NO_TAG).kind == "person" for i in range(ent.start, ent.end)):
+            if any(self._kind_at(i) == "person" for i in range(ent.start, ent.end)):
                 continue
             actor = self._resolve_head(ent.root, use_memory=False)
             if actor is None or actor.via not in {"title", "apposition"}:
@@ -168,10 +168,14 @@ class DocumentActors:
             known = self.memory.get(key, code)
             self.memory[key] = code if known == code else None  # two people, one name: unsure
 
+    def _kind_at(self, i: int) -> str | None:
+        tag = self.by_token.get(i)
+        return tag.kind if tag is not None else None
+
     def _remembered(self, token: Token) -> str | None:
-        for ent in self.doc.ents:
-            if ent.start <= token.i < ent.end and ent.label_ == "PERSON":
-                return self.memory.get(ent.text.lower()) or self.memory.get(token.lower_)
+        if token.ent_type_ == "PERSON":
+            ent = next(e for e in self.doc.ents if e.start <= token.i < e.end)
+            return self.memory.get(ent.text.lower()) or self.memory.get(token.lower_)
         return self.memory.get(token.lower_) if token.pos_ == "PROPN" else None
 
     # -- resolution ---------------------------------------------------------------------------------------------
@@ -192,13 +196,11 @@ class DocumentActors:
 
     def _recent_pair(self, head: Token) -> list[Actor]:
         """ "The two sides", "both countries", "the two ministers": the last two countries the article named."""
-        countries = list(dict.fromkeys(code[:3] for code in reversed(self.recent)))[:2]
-        if len(countries) < 2:
+        pair = self.recent[-2:]  # `recent` holds one code per country, newest last
+        if len(pair) < 2:
             return []
         sector = self._sector_in(self._region(head))
-        by_country = {code[:3]: code for code in self.recent}
-        codes = [c + sector if sector else by_country[c] for c in countries]
-        return [self._actor(head, code, "pair") for code in reversed(codes)]
+        return [self._actor(head, code[:3] + sector if sector else code, "pair") for code in pair]
 
     def _resolve_members(self, head: Token) -> list[Actor]:
         countries = self._country_modifiers(head)
@@ -316,13 +318,6 @@ def _home_country(tags: Iterable[Tag]) -> str | None:
         return None
     country, n = counts.most_common(1)[0]
     return country if n >= HOME_COUNTRY_MIN_MENTIONS and n * 3 >= 2 * sum(counts.values()) else None
-
-
-class _NoTag:
-    kind = ""
-
-
-_NO_TAG = _NoTag()
 
 
 def _conjuncts(head: Token) -> Iterator[Token]:
