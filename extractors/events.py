@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import permutations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex
 from extractors.actors import Actor, ActorLexicon, DocumentActors
@@ -75,12 +75,12 @@ class EventCoder:
             if span is None:
                 continue
             for match in self.patterns.match_sentence(span):
-                for mention in self._assemble(article, sentence, span, match, actors):
+                for mention in self._assemble(article, sentence, match, actors):
                     mentions.setdefault(mention.mention_id, mention)
         return list(mentions.values())
 
     def _assemble(
-        self, article: Article, sentence: Sentence, span: Span, match: ActionMatch, actors: DocumentActors
+        self, article: Article, sentence: Sentence, match: ActionMatch, actors: DocumentActors
     ) -> Iterator[EventMention]:
         if match.modality == "negated":
             return
@@ -92,7 +92,7 @@ class EventCoder:
             code = intent
         found = self._participants(match, actors)
         for source, target in self._dyads(match, found):
-            yield self._mention(article, sentence, span, match, code, source, target, found)
+            yield self._mention(article, sentence, match, code, source, target, found)
 
     @staticmethod
     def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
@@ -165,7 +165,6 @@ class EventCoder:
         self,
         article: Article,
         sentence: Sentence,
-        span: Span,
         match: ActionMatch,
         code: str,
         source: Actor,
