@@ -95,6 +95,13 @@ class PatternIndex:
             index[(pattern.pos, pattern.trigger.lower())].append(pattern)
         self._index = {key: sorted(v, key=lambda p: -p.specificity) for key, v in index.items()}
 
+    def roots_of(self, lemma: str) -> set[str]:
+        """The CAMEO roots a word names on its own, as a noun or as a verb that needs no object: "attack" -> 19.
+        ("launch" as a verb names nothing by itself: "launched talks", "launched missiles".)"""
+        nouns = self._index.get(("NOUN", lemma), [])
+        verbs = [p for p in self._index.get(("VERB", lemma), []) if not p.object]
+        return {p.code[:2] for p in nouns + verbs}
+
     def candidates(self, token: Token) -> list[VerbPattern]:
         if token.pos_ in VERB_POS:
             group = "VERB"
@@ -198,8 +205,12 @@ def modality_of(token: Token) -> Modality:
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
             intended = True
         # Climb only through links that keep the action inside the same proposition.
-        if node.dep_ in {"xcomp", "dobj", "nsubjpass", "pobj", "acomp", "attr"} or (
-            node.dep_ == "prep" and node.lower_ in PURPOSE_PREPS
+        # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
+        infinitive = node.dep_ == "ccomp" and any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+        if (
+            infinitive
+            or node.dep_ in {"xcomp", "dobj", "nsubjpass", "pobj", "acomp", "attr"}
+            or (node.dep_ == "prep" and node.lower_ in PURPOSE_PREPS)
         ):
             node = node.head
             depth += 1

@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 
 from schema.ontology import Ontology
 
-TagKind = Literal["country", "demonym", "metonym", "org", "person", "sector"]
+TagKind = Literal["country", "demonym", "metonym", "org", "group", "person", "sector"]
 # Entity labels whose text is a name of something else: "South China Sea", "Beijing Olympics", "Japan Times".
 FOREIGN_NAME_LABELS = {"LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "ORG"}
 # Prepositions after a head noun that still describe who the actor is ("officials from Japan").
@@ -32,6 +32,8 @@ OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos",
 REGION_KINDS = ("country", "demonym", "metonym")
 # A country named once is not yet what the article is about; twice (headline-less body) is.
 HOME_COUNTRY_MIN_MENTIONS = 2
+# Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
+PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
 
 
@@ -78,6 +80,9 @@ class ActorLexicon:
         for code, org in ontology.organizations.items():
             names = (org.name, *org.aliases) if org.case_sensitive else (org.name.lower(), *org.aliases)
             self._add(self.exact if org.case_sensitive else self.lower, "org", code, names, make_doc)
+        for gid, group in ontology.groups.items():
+            names = (group.name, *group.aliases) if group.case_sensitive else (group.name.lower(), *group.aliases)
+            self._add(self.exact if group.case_sensitive else self.lower, "group", gid, names, make_doc)
         for pid, person in ontology.persons.items():
             self._add(self.lower, "person", pid, (person.name.lower(), *person.aliases), make_doc)
         for code, sector in ontology.sectors.items():
@@ -194,6 +199,49 @@ class DocumentActors:
                 self.recent = [a for a in self.recent if a[:3] != actor.code[:3]] + [actor.code]
         return list(unique.values())
 
+    def names_someone(self, head: Token) -> bool:
+        """Whether the phrase holds any actor word at all (a name, a country, a sector term like "rebels")."""
+        return bool(self._tags_in(self._region(head)))
+
+    def place(self, head: Token) -> Actor | None:
+        """The country of a place phrase ("in Zurich", "in Myanmar's Sagaing region"), as a country code alone:
+        a place is where something happened, not the government acting."""
+        tags = [t for t in self._tags_in(self._region(head)) if t.kind in {"country", "metonym"}]
+        if not tags:
+            return None
+        nearest = min(tags, key=lambda t: abs(t.start - head.i))
+        return self._actor(head, nearest.value, "place")
+
+    def antecedent(self, anchor: Token, exclude: set[str], sentences_back: int = 2) -> Actor | None:
+        """The actor most recently named before `anchor` (this and the previous sentences) whose country is not
+        in `exclude`: who did the act "the order" or "the launch" refers back to."""
+        sent_starts = [s.start for s in self.doc.sents if s.start <= anchor.i]
+        floor = sent_starts[-1 - sentences_back] if len(sent_starts) > sentences_back else 0
+        seen: set[tuple[int, int]] = set()
+        for i in range(anchor.i - 1, floor - 1, -1):
+            tag = self.by_token.get(i)
+            if tag is None or tag.kind == "sector" or (tag.start, tag.end) in seen:
+                continue
+            seen.add((tag.start, tag.end))
+            code = self._tag_code(tag)
+            if code is not None and code[:3] not in exclude:
+                return self._actor(self.doc[tag.end - 1], code, "antecedent")
+        return None
+
+    def _tag_code(self, tag: Tag) -> str | None:
+        ontology = self.lexicon.ontology
+        if tag.kind in {"country", "demonym"}:
+            return tag.value
+        if tag.kind == "metonym":
+            return tag.value + "GOV"
+        if tag.kind == "org":
+            return tag.value
+        if tag.kind == "group":
+            return ontology.groups[tag.value].actor_on(self.published)
+        if tag.kind == "person":
+            return ontology.person_actor(tag.value, self.published)
+        return None
+
     def _recent_pair(self, head: Token) -> list[Actor]:
         """ "The two sides", "both countries", "the two ministers": the last two countries the article named."""
         pair = self.recent[-2:]  # `recent` holds one code per country, newest last
@@ -212,6 +260,8 @@ class DocumentActors:
         return [actor] if actor else []
 
     def _resolve_head(self, head: Token, *, use_memory: bool) -> Actor | None:
+        if head.lower_ in PRONOUNS and head.pos_ == "PRON":
+            return self._pronoun(head) if use_memory else None
         region = self._region(head)
         tags = self._tags_in(region)
         person = next((t for t in tags if t.kind == "person"), None)
@@ -221,6 +271,10 @@ class DocumentActors:
             if len(code) == 3 and sector is not None:
                 code += sector  # out of the roles we know, but the text gives the title: "Foreign Minister X"
             return self._actor(head, code, "person")
+        group = next((t for t in tags if t.kind == "group"), None)
+        if group is not None:
+            # "Colombia's ELN rebels", "Houthi spokesman": the group's own code (country + sector) decides.
+            return self._actor(head, self.lexicon.ontology.groups[group.value].actor_on(self.published), "group")
         org = next((t for t in tags if t.kind == "org"), None)
         country_tags = [t for t in tags if t.kind in REGION_KINDS]
         appositive = self._appositive(head)
@@ -241,6 +295,25 @@ class DocumentActors:
         if sector is not None and self.home_country is not None and head.pos_ in {"NOUN", "PROPN"}:
             # "Police arrested 30 people" in an article about Kenya: the police are Kenya's.
             return self._actor(head, self.home_country + sector, "context")
+        return None
+
+    def _pronoun(self, pronoun: Token) -> Actor | None:
+        """ "He", "it", "they": the nearest earlier subject (this sentence or the previous two) that is an actor of
+        the right kind: a person for he/she, anything but a person for it, and either for they."""
+        personal = PRONOUNS[pronoun.lower_]
+        sent_starts = [s.start for s in self.doc.sents if s.start <= pronoun.i]
+        floor = sent_starts[-3] if len(sent_starts) >= 3 else 0
+        for i in range(pronoun.i - 1, floor - 1, -1):
+            tok = self.doc[i]
+            if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.pos_ == "PRON":
+                continue
+            actor = self._resolve_head(tok, use_memory=True)
+            if actor is None:
+                continue
+            is_person = tok.ent_type_ == "PERSON" or actor.via in {"person", "memory", "apposition"}
+            if personal is None or personal == is_person:
+                span = _phrase_span(pronoun)
+                return Actor(actor.code, pronoun.i, span.start_char, span.end_char, pronoun.text, "pronoun")
         return None
 
     def _appositive(self, head: Token) -> str | None:
@@ -273,7 +346,9 @@ class DocumentActors:
         while stack:
             tok = stack.pop()
             if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ in DESCRIPTIVE_PREPS:
-                stack.extend(tok.children)
+                # "officials from Japan" describes the officials; "assurances from Japan" are not Japan.
+                if tok.lower_ == "of" or head.i in self.by_token or head.ent_type_ in {"PERSON", "NORP", "ORG"}:
+                    stack.extend(tok.children)
                 continue
             if tok.dep_ in OUTSIDE_DEPS and not (tok.dep_ == "case" and tok.head.dep_ == "poss"):
                 continue
@@ -323,7 +398,8 @@ def _home_country(tags: Iterable[Tag]) -> str | None:
 def _conjuncts(head: Token) -> Iterator[Token]:
     yield head
     for child in head.children:
-        if child.dep_ == "conj":
+        # "The US, Russia, and Switzerland": the parser may hang a list off its first item as an apposition.
+        if child.dep_ == "conj" or (child.dep_ == "appos" and any(c.dep_ == "cc" for c in child.children)):
             yield from _conjuncts(child)
 
 

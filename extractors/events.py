@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import permutations
 
 from spacy.language import Language
@@ -51,12 +51,23 @@ def stable_id(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
+# Words that point back at something the article already reported: "condemned the launch", "rejected the order".
+ANAPHORIC_DETERMINERS = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "such"}
+# Roots whose object is often an earlier act, whose actor is then the target ("Paris rejected the order").
+REACTIVE_CODES = ("016", "051", "11", "12")
+# Prepositions that set an event in a place: "met in Zurich", "a protest in Beijing", "exercises off Taiwan".
+PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
+# Protest with no stated target: ACLED's convention, aimed at the protesters' own authorities.
+DOMESTIC_ROOTS = {"14"}
+
+
 @dataclass(frozen=True)
 class Participants:
     sources: list[Actor]
     targets: list[Actor]
     inherited_subject: bool = False
     between: bool = False
+    implied_target: str | None = None  # how a target the syntax did not give was found
 
 
 class EventCoder:
@@ -75,12 +86,17 @@ class EventCoder:
             if span is None:
                 continue
             for match in self.patterns.match_sentence(span):
-                for mention in self._assemble(article, sentence, match, actors):
+                for mention in self._assemble(article, sentence, match, actors, list(mentions.values())):
                     mentions.setdefault(mention.mention_id, mention)
         return list(mentions.values())
 
     def _assemble(
-        self, article: Article, sentence: Sentence, match: ActionMatch, actors: DocumentActors
+        self,
+        article: Article,
+        sentence: Sentence,
+        match: ActionMatch,
+        actors: DocumentActors,
+        earlier: list[EventMention],
     ) -> Iterator[EventMention]:
         if match.modality == "negated":
             return
@@ -91,6 +107,9 @@ class EventCoder:
                 return  # an intention to do something CAMEO has no intent code for: no evidence of an event
             code = intent
         found = self._participants(match, actors)
+        several_mutual = match.pattern.mutual and len(found.sources) >= 2
+        if found.sources and not found.targets and not found.between and not several_mutual:
+            found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
         for source, target in self._dyads(match, found):
             yield self._mention(article, sentence, match, code, source, target, found)
 
@@ -105,6 +124,59 @@ class EventCoder:
         if found.sources and not match.pattern.target:
             return [(s, None) for s in found.sources]
         return []
+
+    def _implied_target(
+        self,
+        match: ActionMatch,
+        found: Participants,
+        actors: DocumentActors,
+        earlier: list[EventMention],
+        sentence_index: int,
+    ) -> Participants:
+        """A target the syntax does not name but the text implies, tried in order:
+        1. the actor of an earlier act the object refers back to ("Paris rejected the order": the order's giver);
+        2. the place the event happened in, when it is a country or a capital ("met in Zurich" -> CHE);
+        3. for protests, the protesters' own country ("marched against a housing levy")."""
+        root = match.pattern.code[:2]
+        sources = {s.code[:3] for s in found.sources}
+        obj = _direct_object(match)
+        if obj is not None and not match.pattern.target:
+            # A pattern with no target slot whose object still names someone: "denied Kyiv's accusation".
+            named = [a for a in actors.resolve(obj) if a.code[:3] not in sources]
+            if named:
+                return replace(found, targets=named, implied_target="object")
+        if match.pattern.code.startswith(REACTIVE_CODES) and obj is not None and _refers_back(obj, actors):
+            antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
+            if antecedent is not None:
+                return replace(found, targets=[antecedent], implied_target="antecedent")
+        hosts = [match.trigger] + ([match.object] if match.object is not None else [])
+        for host in hosts:
+            for prep in PLACE_PREPS:
+                for pobj in _prep_objects(host, prep):
+                    place = actors.place(pobj)
+                    if place is not None:
+                        return replace(found, targets=[place], implied_target="place")
+        if root in DOMESTIC_ROOTS and len(sources) == 1:
+            head = found.sources[0]
+            country = head.code[:3]
+            if country in self.ontology.countries:
+                actor = Actor(country, head.head, head.start_char, head.end_char, head.text, "domestic")
+                return replace(found, targets=[actor], implied_target="domestic")
+        return found
+
+    def _antecedent(
+        self, noun: Token, exclude: set[str], earlier: list[EventMention], sentence_index: int
+    ) -> Actor | None:
+        """The earlier act a noun refers back to: one of the same kind anywhere before ("the launch" -> "fired
+        missiles", both root 15), else the latest act of the last three sentences by someone else."""
+        roots = self.patterns.roots_of(noun.lemma_.lower())
+        others = [m for m in reversed(earlier) if m.source_actor and m.source_actor[:3] not in exclude]
+        same_kind = [m for m in others if m.root_code in roots]
+        nearby = [m for m in others if sentence_index - 3 <= m.sentence_index]
+        for chosen in same_kind + nearby:
+            end = noun.idx + len(noun.text)
+            return Actor(str(chosen.source_actor), noun.i, noun.idx, end, chosen.source_text, "antecedent")
+        return None
 
     # -- who did it, to whom ------------------------------------------------------------------------------------
     def _participants(self, match: ActionMatch, actors: DocumentActors) -> Participants:
@@ -209,6 +281,20 @@ class EventCoder:
             pattern_id=match.pattern.pattern_id,
             confidence=round(max(confidence, 0.05), 2),
         )
+
+
+def _direct_object(match: ActionMatch) -> Token | None:
+    """The thing acted on: a light verb's own object noun ("denied the allegations") or the verb's object."""
+    if match.object is not None:
+        return match.object
+    return next((c for c in match.trigger.children if c.dep_ in {"dobj", "obj"}), None)
+
+
+def _refers_back(noun: Token, actors: DocumentActors) -> bool:
+    """ "the launch", "this decision", "their demands": a definite common noun that names no actor itself."""
+    if noun.pos_ != "NOUN" or actors.names_someone(noun):
+        return False
+    return any(c.dep_ in {"det", "poss"} and c.lower_ in ANAPHORIC_DETERMINERS for c in noun.children)
 
 
 def _pobj(prep: Token) -> Token | None:

@@ -105,6 +105,41 @@ class Organization(Row):
     case_sensitive: bool = False
 
 
+class Group(Row):
+    """A non-state or national group the news names (Hamas, the ELN, the Taliban): its actor code is a country
+    plus a sector, and may change on a date ("2021-08-15:AFGGOV" when the Taliban took power)."""
+
+    group_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    aliases: tuple[str, ...] = ()
+    actor_code: str = Field(pattern=r"^[A-Z]{3}[A-Z]{3}$")
+    changes: tuple[str, ...] = ()
+    case_sensitive: bool = False
+
+    @field_validator("changes")
+    @classmethod
+    def _changes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for change in v:
+            day, _, code = change.partition(":")
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise ValueError(f"change {change!r} must be YYYY-MM-DD:CODE") from None
+            if not re.match(r"^[A-Z]{6}$", code):
+                raise ValueError(f"change {change!r}: {code!r} is not a country+sector actor code")
+        return tuple(sorted(v))
+
+    def actor_on(self, on: dt.date | None) -> str:
+        """The code on a date: the last change on or before it (the base code before any change; the latest
+        code when the article is undated)."""
+        code = self.actor_code
+        for change in self.changes:
+            day, _, new = change.partition(":")
+            if on is None or dt.date.fromisoformat(day) <= on:
+                code = new
+        return code
+
+
 class Sector(Row):
     code: str = Field(pattern=r"^[A-Z]{3}$")
     name: str
@@ -158,6 +193,7 @@ MULTI = {
     "demonyms",
     "metonyms",
     "terms",
+    "changes",
 }
 BOOLS = {"mutual", "case_sensitive"}
 
@@ -207,6 +243,7 @@ class Ontology:
     sectors: dict[str, Sector]
     persons: dict[str, Person]
     roles: dict[str, tuple[PersonRole, ...]] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
 
     def person_actor(self, person_id: str, on: dt.date | None) -> str:
         """The actor code of a person on a date: the role held then, else their country alone."""
@@ -245,6 +282,10 @@ def _check_references(ont: Ontology) -> None:
                 raise OntologyError(f"person_roles.csv: {pid} role {role.role} ends before it starts.")
             if role.actor_code[:3] not in ont.countries and not role.actor_code.startswith(("IGO", "NGO")):
                 raise OntologyError(f"person_roles.csv: {pid} has actor {role.actor_code}: unknown country.")
+    for group in ont.groups.values():
+        for actor in (group.actor_code, *(c.partition(":")[2] for c in group.changes)):
+            if actor[:3] not in ont.countries or actor[3:] not in ont.sectors:
+                raise OntologyError(f"groups.csv: {group.group_id} has actor {actor}: unknown country or sector.")
     for person in ont.persons.values():
         if person.country not in ont.countries:
             raise OntologyError(f"persons.csv: {person.person_id} has country {person.country}: not a country.")
@@ -276,6 +317,7 @@ def load_ontology(directory: Path) -> Ontology:
         sectors={s.code: s for s in _parse(directory / "sectors.csv", Sector)},
         persons={p.person_id: p for p in _parse(directory / "persons.csv", Person)},
         roles={pid: tuple(rs) for pid, rs in roles.items()},
+        groups={g.group_id: g for g in _parse(directory / "groups.csv", Group)},
     )
     _check_references(ont)
     return ont

@@ -118,7 +118,7 @@ class Warehouse:
             self.con.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS \'{_quote(text)}\'')
 
     def load_ontology(self, ontology: Ontology) -> None:
-        """Replace the lookup tables (cameo_codes, actors, actor_roles, verb_patterns) with this ontology."""
+        """Replace the lookup tables (cameo_codes, actors, actor_roles, groups, verb_patterns) with this ontology."""
         codes = pa.Table.from_pylist([c.model_dump() for c in sorted(ontology.codes.values(), key=lambda c: c.code)])
         actors = pa.Table.from_pylist(
             [{"code": c.iso3, "name": c.name, "kind": "country"} for c in ontology.countries.values()]
@@ -167,7 +167,27 @@ class Warehouse:
                 for p in ontology.patterns
             ]
         )
-        lookups = {"cameo_codes": codes, "actors": actors, "actor_roles": roles, "verb_patterns": patterns}
+        groups = pa.Table.from_pylist(
+            [
+                {"group_id": g.group_id, "name": g.name, "actor_code": g.actor_code, "changes": "|".join(g.changes)}
+                for g in sorted(ontology.groups.values(), key=lambda g: g.group_id)
+            ],
+            schema=pa.schema(
+                [
+                    ("group_id", pa.string()),
+                    ("name", pa.string()),
+                    ("actor_code", pa.string()),
+                    ("changes", pa.string()),
+                ]
+            ),
+        )
+        lookups = {
+            "cameo_codes": codes,
+            "actors": actors,
+            "actor_roles": roles,
+            "groups": groups,
+            "verb_patterns": patterns,
+        }
         with self.transaction():
             for name, table in lookups.items():
                 self.con.register("_lookup", table)
@@ -178,6 +198,10 @@ class Warehouse:
             )
             self.con.execute("COMMENT ON TABLE actors IS 'Actor and sector codes with their names'")
             self.con.execute("COMMENT ON TABLE actor_roles IS 'Named persons and the actor code of each dated role'")
+            self.con.execute(
+                "COMMENT ON TABLE groups IS 'Non-state and national groups (Hamas, ELN), their actor code and dated "
+                "changes of it (date:code)'"
+            )
             self.con.execute("COMMENT ON TABLE verb_patterns IS 'Verb patterns; mentions.pattern_id points here'")
 
     # -- runs ---------------------------------------------------------------------------------------------------

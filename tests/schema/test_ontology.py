@@ -51,6 +51,9 @@ def test_no_alias_means_two_actors(ontology: Ontology) -> None:
     for pid, person in ontology.persons.items():
         for name in (person.name.lower(), *person.aliases):
             owners[name.lower()].add(pid)
+    for gid, group in ontology.groups.items():
+        for name in (group.name, *group.aliases):
+            owners[name.lower()].add(gid)
     clashes = {name: who for name, who in owners.items() if len(who) > 1}
     assert not clashes
 
