@@ -69,6 +69,8 @@ HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
 # "refused to meet", "threatened to cut ties": the governed action did not happen (a threat is coded by its own
 # pattern, 13x), so it yields no event of its own.
 NOT_DONE_GOVERNORS = {"refuse", "decline", "reject", "fail", "deny", "threaten", "warn", "avoid", "cancel", "postpone"}
+# Of those, the ones that say the actor will not do it: coded as a refusal (CAMEO 12x), not dropped.
+REFUSAL_GOVERNORS = {"refuse", "decline", "reject"}
 # "calls for talks", "preparations toward a visit": the action is aimed at, not done. "During talks" is done.
 PURPOSE_PREPS = {"for", "to", "toward", "towards"}
 
@@ -189,9 +191,10 @@ def modality_of(token: Token) -> Modality:
     depth = 0
     while node is not None and depth < 4:
         children = list(node.children)
-        if any(c.dep_ == "neg" for c in children) or any(c.dep_ == "det" and c.lower_ == "no" for c in children):
-            return "negated"
         aux = {c.lower_ for c in children if c.dep_ in {"aux", "auxpass"}}
+        if any(c.dep_ == "neg" for c in children) or any(c.dep_ == "det" and c.lower_ == "no" for c in children):
+            # "would not lift the ban", "will not negotiate": a stated refusal. "did not meet": nothing happened.
+            return "refused" if aux & FUTURE_AUX else "negated"
         if aux & FUTURE_AUX:
             intended = True
         if aux & POSSIBLE_AUX:
@@ -199,7 +202,7 @@ def modality_of(token: Token) -> Modality:
         if _clause_markers(node) & HYPOTHETICAL_MARKERS:
             hypothetical = True
         if node is not token and node.lemma_.lower() in NOT_DONE_GOVERNORS:
-            return "negated"
+            return "refused" if node.lemma_.lower() in REFUSAL_GOVERNORS else "negated"
         if node is not token and node.lemma_.lower() in INTENT_GOVERNORS:
             intended = True
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):

@@ -6,7 +6,9 @@ source actor the ontology can code (and a target where the pattern expects one).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import permutations
@@ -100,8 +102,15 @@ class EventCoder:
     ) -> Iterator[EventMention]:
         if match.modality == "negated":
             return
+        if match.modality == "asserted" and _is_historical(match.trigger, article.published_date):
+            match = replace(match, modality="historical")
         code = match.pattern.code
-        if match.modality in {"intended", "hypothetical"}:
+        if match.modality == "refused":
+            refusal = self.ontology.codes[code].refusal_code
+            if not refusal:
+                return  # refusing something CAMEO has no refusal code for: no event
+            code = refusal
+        elif match.modality in {"intended", "hypothetical"}:
             intent = self.ontology.codes[code].intent_code
             if not intent:
                 return  # an intention to do something CAMEO has no intent code for: no evidence of an event
@@ -110,8 +119,12 @@ class EventCoder:
         several_mutual = match.pattern.mutual and len(found.sources) >= 2
         if found.sources and not found.targets and not found.between and not several_mutual:
             found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
+        reverse = self.ontology.codes[code].reverse_code
         for source, target in self._dyads(match, found):
             yield self._mention(article, sentence, match, code, source, target, found)
+            if reverse and target is not None:
+                # "Tinubu received Bawumia": the host's event says the guest visited.
+                yield self._mention(article, sentence, match, reverse, target, source, found)
 
     @staticmethod
     def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
@@ -281,6 +294,36 @@ class EventCoder:
             pattern_id=match.pattern.pattern_id,
             confidence=round(max(confidence, 0.05), 2),
         )
+
+
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+HISTORICAL_YEARS = 2  # an act dated two or more calendar years before the article is background, not news
+
+
+def _is_historical(trigger: Token, published: dt.date | None) -> bool:
+    """Background, not news: "severed ties with Israel in 2009", "the 40th anniversary of the treaty"."""
+    if any(t.lemma_.lower() == "anniversary" for t in trigger.ancestors):
+        return True
+    if published is None:
+        return False
+    for ent in trigger.sent.ents:
+        if ent.label_ != "DATE":
+            continue
+        years = [int(y) for y in YEAR.findall(ent.text)]
+        if not years or max(years) > published.year - HISTORICAL_YEARS or _clause_verb(ent.root) != trigger:
+            continue
+        prep = ent.root.head
+        if not (prep.dep_ == "prep" and prep.lower_ in {"since", "until", "till"}):
+            return True
+    return False
+
+
+def _clause_verb(token: Token) -> Token:
+    """The verb (or the sentence root) whose clause a word belongs to."""
+    node = token
+    while node.head is not node and node.pos_ not in {"VERB", "AUX"}:
+        node = node.head
+    return node
 
 
 def _direct_object(match: ActionMatch) -> Token | None:

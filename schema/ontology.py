@@ -45,6 +45,8 @@ class CameoCode(Row):
     acled_event_type: str | None = None
     acled_sub_event_type: str | None = None
     intent_code: str | None = None
+    refusal_code: str | None = None
+    reverse_code: str | None = None
     description: str | None = None
 
     @field_validator("code", "root_code")
@@ -54,7 +56,7 @@ class CameoCode(Row):
             raise ValueError(f"{v!r} is not a 2-4 digit CAMEO code")
         return v
 
-    @field_validator("intent_code")
+    @field_validator("intent_code", "refusal_code", "reverse_code")
     @classmethod
     def _is_optional_code(cls, v: str | None) -> str | None:
         if v is not None and not CODE_RE.match(v):
@@ -265,8 +267,10 @@ def _check_references(ont: Ontology) -> None:
             raise OntologyError(f"cameo_codes.csv: {code.code} has root {code.root_code}, which is not a row.")
         if not code.code.startswith(code.root_code):
             raise OntologyError(f"cameo_codes.csv: {code.code} does not start with its root {code.root_code}.")
-        if code.intent_code and code.intent_code not in ont.codes:
-            raise OntologyError(f"cameo_codes.csv: {code.code} has intent_code {code.intent_code}, not a code.")
+        for column in ("intent_code", "refusal_code", "reverse_code"):
+            other = getattr(code, column)
+            if other and other not in ont.codes:
+                raise OntologyError(f"cameo_codes.csv: {code.code} has {column} {other}, not a code.")
     seen: set[str] = set()
     for pattern in ont.patterns:
         if pattern.pattern_id in seen:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Modality = Literal["asserted", "intended", "negated", "hypothetical", "reported"]
+Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical", "historical", "reported"]
 DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
 DateSource = Literal["header", "field", "none"]
 
@@ -58,7 +58,12 @@ class EventMention(Record):
         description="1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict."
     )
     goldstein: float = Field(description="Goldstein score of event_code (-10 .. +10).")
-    modality: Modality = Field(description="asserted, intended, negated, hypothetical or reported.")
+    modality: Modality = Field(
+        description="asserted; intended (planned, promised, future: coded with the CAMEO intent code); refused "
+        "('would not lift the ban', 'refused to meet': coded with the CAMEO refusal code, 12x); hypothetical "
+        "(conditional or possible); historical (background from years before the article: kept here for "
+        "tracing, not rolled up into events)."
+    )
     event_date: dt.date | None = Field(description="Date the event happened, at date_precision.")
     date_precision: DatePrecision = Field(
         description="day, week, month, year; 'publication' when no date was stated and the article date is used."

@@ -312,5 +312,6 @@ SELECT
 FROM mentions m
 JOIN articles a USING (article_id)
 LEFT JOIN cameo_codes c ON c.code = m.event_code
+WHERE m.modality <> 'historical'
 GROUP BY m.event_id
 """
