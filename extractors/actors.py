@@ -137,6 +137,8 @@ class DocumentActors:
     memory: dict[str, str | None] = field(default_factory=dict)
     home_country: str | None = None
     recent: list[str] = field(default_factory=list)  # actor codes in the order the article named them
+    # Names the ontology lacks whose title or apposition gave a code: (entity, code, evidence words, via).
+    unknown: list[tuple[Span, str, str, str]] = field(default_factory=list)
 
     @classmethod
     def build(cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None) -> DocumentActors:
@@ -158,15 +160,35 @@ class DocumentActors:
                 seen.add((tag.start, tag.end))
                 code = self.lexicon.ontology.person_actor(tag.value, self.published)
                 self._remember(self.doc[tag.start : tag.end], code)
-        for ent in self.doc.ents:
-            if ent.label_ != "PERSON":
-                continue
-            if any(self._kind_at(i) == "person" for i in range(ent.start, ent.end)):
+        for ent in self._names():
+            if any(self._kind_at(i) in {"person", "org", "group"} for i in range(ent.start, ent.end)):
                 continue
             actor = self._resolve_head(ent.root, use_memory=False)
             if actor is None or actor.via not in {"title", "apposition"}:
                 continue
-            self._remember(ent, actor.code)
+            if all(i in self.by_token or not self.doc[i].is_alpha for i in range(ent.start, ent.end)):
+                continue  # "the Japanese Foreign Ministry", "Kyiv": words the ontology knows, not a new actor
+            if ent.label_ == "PERSON":
+                self._remember(ent, actor.code)
+            appos = next((c for c in ent.root.children if c.dep_ == "appos"), None)
+            if actor.via == "apposition" and appos is not None:
+                evidence = self.doc[appos.left_edge.i : appos.right_edge.i + 1].text
+            else:
+                evidence = actor.text
+            self.unknown.append((ent, actor.code, evidence, actor.via))
+
+    def _names(self) -> Iterator[Span]:
+        """Spans that name a person or an organisation: spaCy's PERSON and ORG entities, and proper names the
+        small model missed that an apposition describes ("Ana Ruiz, Peru's defence minister")."""
+        named: set[int] = set()
+        for ent in self.doc.ents:
+            if ent.label_ in {"PERSON", "ORG"}:
+                named.update(range(ent.start, ent.end))
+                yield ent
+        for tok in self.doc:
+            if tok.pos_ == "PROPN" and tok.i not in named and any(c.dep_ == "appos" for c in tok.children):
+                start = min([c.i for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok.i])
+                yield Span(self.doc, start, tok.i + 1, label="PERSON")
 
     def _remember(self, name: Span, code: str) -> None:
         for key in {name.text.lower(), *(t.lower_ for t in name if t.is_alpha and len(t) > 1)}:

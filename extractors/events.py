@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from schema.ontology import Ontology
-from schema.records import Article, EventMention, Sentence
+from schema.records import ActorCandidate, Article, EventMention, Sentence
 
 SUBJECT_DEPS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
@@ -72,6 +72,33 @@ class Participants:
     implied_target: str | None = None  # how a target the syntax did not give was found
 
 
+@dataclass(frozen=True)
+class CodedArticle:
+    mentions: list[EventMention]
+    candidates: list[ActorCandidate]
+
+
+def _candidates(article: Article, sentences: list[Sentence], actors: DocumentActors) -> list[ActorCandidate]:
+    """One row per unknown name: where the text first says who it is."""
+    found: dict[str, ActorCandidate] = {}
+    for ent, code, evidence, via in actors.unknown:
+        key = ent.text.lower()
+        index = next((s.sentence_index for s in sentences if s.char_start <= ent.start_char < s.char_end), None)
+        if key in found or index is None:
+            continue
+        found[key] = ActorCandidate(
+            candidate_id=stable_id(article.article_id, key),
+            article_id=article.article_id,
+            sentence_index=index,
+            name=ent.text,
+            kind="person" if ent.label_ == "PERSON" else "organization",
+            actor_code=code,
+            evidence=evidence,
+            via="title" if via == "title" else "apposition",
+        )
+    return list(found.values())
+
+
 class EventCoder:
     """Codes parsed articles into EventMentions. Build once per process; `code_article` is pure."""
 
@@ -81,6 +108,10 @@ class EventCoder:
         self.patterns = PatternIndex(ontology.patterns)
 
     def code_article(self, article: Article, doc: Doc, sentences: list[Sentence]) -> list[EventMention]:
+        return self.code(article, doc, sentences).mentions
+
+    def code(self, article: Article, doc: Doc, sentences: list[Sentence]) -> CodedArticle:
+        """The article's event mentions, and the actors it names that the ontology lacks."""
         actors = DocumentActors.build(self.lexicon, doc, article.published_date)
         mentions: dict[str, EventMention] = {}
         for sentence in sentences:
@@ -90,7 +121,7 @@ class EventCoder:
             for match in self.patterns.match_sentence(span):
                 for mention in self._assemble(article, sentence, match, actors, list(mentions.values())):
                     mentions.setdefault(mention.mention_id, mention)
-        return list(mentions.values())
+        return CodedArticle(list(mentions.values()), _candidates(article, sentences, actors))
 
     def _assemble(
         self,

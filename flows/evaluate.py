@@ -6,7 +6,9 @@ sentence (JSON-lines gold) or per gold record (PETR XML): a system event counts 
 
 Gold formats:
 - JSON lines, one gold event per line: {"article", "sentence" (a substring of the article text), "source",
-  "target", "code"}; the articles themselves in `articles.jsonl` beside it (coded into a temporary warehouse).
+  "target", "code"}; the articles themselves in `articles.jsonl` beside it, or else in a directory `articles/`
+  beside it (a symlink to one will do; any files `run` reads), coded into a temporary warehouse. An article is
+  named by its record id, or by its file's stem when the file holds one article (`000_db574cf0ac1b8b3f`).
 - PETRARCH validation XML (`<Sentence id date>`, `<EventCoding sourcecode targetcode eventcode>`, `<Text>`); each
   sentence is coded as its own article.
 """
@@ -148,7 +150,7 @@ def evaluate_petr(path: Path, config: PipelineConfig) -> list[Score]:
         with Warehouse.open_read_only(run_config.warehouse) as wh:
             _, rows = wh.query(
                 "SELECT a.uri, m.source_actor, m.target_actor, m.event_code "
-                "FROM mentions m JOIN articles a USING (article_id)"
+                "FROM mentions m JOIN articles a USING (article_id) WHERE m.modality <> 'historical'"
             )
     system: dict[Unit, list[Triple]] = {}
     for uri, source, target, code in rows:
@@ -158,20 +160,32 @@ def evaluate_petr(path: Path, config: PipelineConfig) -> list[Score]:
 
 
 # -- JSON-lines gold --------------------------------------------------------------------------------------------
+def _gold_articles(path: Path) -> Path:
+    """The articles a JSON-lines gold file refers to: `articles.jsonl` beside it, else a directory `articles/`."""
+    articles_file = path.with_name("articles.jsonl")
+    if articles_file.is_file():
+        return articles_file
+    articles_dir = path.with_name("articles")
+    if articles_dir.is_dir():  # follows a symlink
+        return articles_dir
+    raise ConfigError(
+        f"{path}: no articles.jsonl or articles/ directory beside it; pass --warehouse with the coded articles"
+    )
+
+
 def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -> list[Score]:
     gold_rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    articles_file = path.with_name("articles.jsonl")
     with tempfile.TemporaryDirectory(prefix="eventcoder-eval-") as tmp:
         if warehouse is None:
-            if not articles_file.exists():
-                raise ConfigError(f"{path}: no articles.jsonl beside it; pass --warehouse with the coded articles")
+            articles_input = _gold_articles(path)
             warehouse = Path(tmp) / "wh"
-            run_pipeline(config.model_copy(update={"inputs": (articles_file,), "warehouse": warehouse}))
+            run_pipeline(config.model_copy(update={"inputs": (articles_input,), "warehouse": warehouse}))
         with Warehouse.open_read_only(warehouse) as wh:
             _, articles = wh.query("SELECT article_id, uri, text FROM articles")
             _, sentences = wh.query("SELECT article_id, sentence_index, char_start, char_end FROM sentences")
             _, mentions = wh.query(
-                "SELECT article_id, sentence_index, source_actor, target_actor, event_code FROM mentions"
+                "SELECT article_id, sentence_index, source_actor, target_actor, event_code FROM mentions "
+                "WHERE modality <> 'historical'"
             )
     by_key: dict[str, tuple[str, str]] = {}
     for article_id, uri, text in articles:

@@ -29,7 +29,7 @@ from extractors.nlp import load_model, parse_articles, split_sentences
 from schema.config import PROJECT_ROOT, PipelineConfig
 from schema.errors import RecordRejected
 from schema.ontology import Ontology, load_ontology
-from schema.records import Article, EventMention, RawDocument, Reject, Run, Sentence
+from schema.records import ActorCandidate, Article, EventMention, RawDocument, Reject, Run, Sentence
 from warehouse.parquet import export_all
 from warehouse.store import Warehouse, counts_json
 
@@ -45,6 +45,7 @@ class BatchResult(BaseModel):
     sentences: list[Sentence]
     mentions: list[EventMention]
     rejects: list[Reject]
+    candidates: list[ActorCandidate] = []
 
 
 @dataclass
@@ -114,23 +115,31 @@ def code_documents(documents: list[RawDocument | RecordRejected], config: Pipeli
     n_process = config.n_process if len(articles) >= config.multiprocess_min_articles else 1
     sentences: list[Sentence] = []
     mentions: list[EventMention] = []
+    candidates: list[ActorCandidate] = []
     nlp = load_model(config.spacy_model)
     for article, doc in parse_articles(nlp, articles.values(), batch_size=config.parse_batch_size, n_process=n_process):
         article_sentences = split_sentences(article, doc)
         try:
-            article_mentions = coder.code_article(article, doc, article_sentences)
+            coded = coder.code(article, doc, article_sentences)
         except ValidationError as exc:
             reason = f"a coded event failed validation: {exc.errors()[0]['msg']}"
             error = RecordRejected("validate", article.uri, reason, article.text[:PAYLOAD_CHARS])
             rejects.append(to_reject(error, run_id))
-            article_mentions = []
+        else:
+            mentions.extend(coded.mentions)
+            candidates.extend(coded.candidates)
         sentences.extend(article_sentences)
-        mentions.extend(article_mentions)
-    return BatchResult(articles=list(articles.values()), sentences=sentences, mentions=mentions, rejects=rejects)
+    return BatchResult(
+        articles=list(articles.values()),
+        sentences=sentences,
+        mentions=mentions,
+        rejects=rejects,
+        candidates=candidates,
+    )
 
 
 def write_result(warehouse: Warehouse, result: BatchResult) -> None:
-    warehouse.write_batch(result.articles, result.sentences, result.mentions, result.rejects)
+    warehouse.write_batch(result.articles, result.sentences, result.mentions, result.rejects, result.candidates)
 
 
 def finalize(warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]:

@@ -104,6 +104,21 @@ class Event(Record):
     first_article_id: str = Field(description="Earliest article reporting the event.")
 
 
+class ActorCandidate(Record):
+    """An actor the ontology lacks, coded from what the text says about it, kept so the dictionary can grow."""
+
+    candidate_id: str = Field(description="Deterministic id of (article_id, name).")
+    article_id: str = Field(description="Article the name appears in.")
+    sentence_index: int = Field(description="Sentence where the text states who the actor is.")
+    name: str = Field(description="The name as written: 'Ana Ruiz', 'Kenya National Police Service'.")
+    kind: Literal["person", "organization"] = Field(description="person or organization (spaCy's PERSON or ORG).")
+    actor_code: str = Field(description="Actor code read from the text: country plus sector, e.g. PERGOV.")
+    evidence: str = Field(description="The words that gave the code: the title or apposition.")
+    via: Literal["title", "apposition"] = Field(
+        description="title ('Defence Minister Ana Ruiz') or apposition ('Ana Ruiz, Peru's defence minister')."
+    )
+
+
 class Reject(Record):
     reject_id: str = Field(description="Deterministic id of (stage, uri, reason).")
     run_id: str = Field(description="Run that first met the problem.")

@@ -24,6 +24,7 @@ PARTITION_DATE = {
     "articles": "t.published_date",
     "sentences": "(SELECT a.published_date FROM articles a WHERE a.article_id = t.article_id)",
     "mentions": "t.event_date",
+    "actor_candidates": "(SELECT a.published_date FROM articles a WHERE a.article_id = t.article_id)",
     "events": "t.event_date",
     "rejects": "(SELECT CAST(r.started_at AS DATE) FROM runs r WHERE r.run_id = t.run_id)",
     "runs": "CAST(t.started_at AS DATE)",

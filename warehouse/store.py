@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from schema.errors import QueryError, WarehouseError, WarehouseInUseError, WarehouseMissingError
 from schema.ontology import Ontology
-from schema.records import Article, Event, EventMention, Reject, Run, Sentence
+from schema.records import ActorCandidate, Article, Event, EventMention, Reject, Run, Sentence
 from warehouse.tables import TABLES, duckdb_columns, to_arrow
 
 DB_FILENAME = "eventcoder.duckdb"
@@ -217,18 +217,20 @@ class Warehouse:
         sentences: Sequence[Sentence],
         mentions: Sequence[EventMention],
         rejects: Sequence[Reject],
+        candidates: Sequence[ActorCandidate] = (),
     ) -> None:
         """Replace everything known about these articles, and add rejects not seen before, atomically."""
         ids = [a.article_id for a in articles]
         with self.transaction():
             if ids:
                 self.con.register("_batch_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
-                for table in ("mentions", "sentences", "articles"):
+                for table in ("actor_candidates", "mentions", "sentences", "articles"):
                     self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _batch_ids)")
                 self.con.unregister("_batch_ids")
             self._insert("articles", Article, articles)
             self._insert("sentences", Sentence, sentences)
             self._insert("mentions", EventMention, mentions)
+            self._insert("actor_candidates", ActorCandidate, candidates)
             if rejects:
                 self.con.register("_rejects", to_arrow(Reject, rejects))
                 self.con.execute(

@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 import pyarrow as pa
 from pydantic import BaseModel
 
-from schema.records import Article, EventMention, Reject, Run, Sentence
+from schema.records import ActorCandidate, Article, EventMention, Reject, Run, Sentence
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ TABLES: dict[str, Table] = {
         Table("articles", Article, ("article_id",), "One row per ingested article."),
         Table("sentences", Sentence, ("article_id", "sentence_index"), "One row per sentence of an article."),
         Table("mentions", EventMention, ("mention_id",), "One row per coded event in one sentence."),
+        Table(
+            "actor_candidates",
+            ActorCandidate,
+            ("candidate_id",),
+            "People and organisations the ontology lacks, coded from their title or apposition, with the evidence.",
+        ),
         Table("rejects", Reject, ("reject_id",), "One row per input record a stage could not use."),
         Table("runs", Run, ("run_id",), "One row per pipeline run."),
     )
