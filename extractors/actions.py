@@ -64,13 +64,50 @@ INTENT_GOVERNORS = {
     "eager",
 }
 INTENT_NOUN_MODIFIERS = {"possible", "planned", "proposed", "potential", "upcoming", "future", "prospective"}
-CONTAINER_NOUNS = {"round", "series", "set", "package", "raft", "wave", "string", "spate", "batch", "number"}
+CONTAINER_NOUNS = {
+    "round",
+    "series",
+    "set",
+    "package",
+    "raft",
+    "wave",
+    "string",
+    "spate",
+    "batch",
+    "number",
+    "day",
+    "week",
+    "month",
+    "tonne",
+    "ton",
+    "kilogram",
+    "shipment",
+    "consignment",
+    "cargo",
+    "team",
+}
 HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
 # "refused to meet", "threatened to cut ties": the governed action did not happen (a threat is coded by its own
 # pattern, 13x), so it yields no event of its own.
 NOT_DONE_GOVERNORS = {"refuse", "decline", "reject", "fail", "deny", "threaten", "warn", "avoid", "cancel", "postpone"}
 # Of those, the ones that say the actor will not do it: coded as a refusal (CAMEO 12x), not dropped.
 REFUSAL_GOVERNORS = {"refuse", "decline", "reject"}
+# "urged Beijing to lift its ban", "demanded that Rwanda withdraw": the governed action is what is asked for. It is
+# no event of its own; it makes the appeal (CAMEO 02x) or demand (10x) specific.
+APPEAL_GOVERNORS = {
+    "urge",
+    "call",
+    "ask",
+    "appeal",
+    "press",
+    "pressure",
+    "request",
+    "encourage",
+    "implore",
+    "plead",
+    "invite",
+}
+DEMAND_GOVERNORS = {"demand", "insist"}
 # "calls for talks", "preparations toward a visit": the action is aimed at, not done. "During talks" is done.
 PURPOSE_PREPS = {"for", "to", "toward", "towards"}
 
@@ -142,6 +179,13 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
         return None
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     deps = OBJECT_DEPS | ({"nsubjpass"} if passive else set())
+    if pattern.particle:
+        # "went on strike", "took to the streets": the object is the particle's noun.
+        for child in verb.children:
+            if child.dep_ == "prep" and child.lower_ == pattern.particle.lower():
+                for inner in child.children:
+                    if inner.dep_ == "pobj" and _lemma_fits(inner, pattern.object):
+                        return inner
     for child in verb.children:
         if child.dep_ not in deps:
             continue
@@ -177,6 +221,22 @@ def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
         # "stepped down": the parser often labels the particle `advmod`.
         if child.dep_ in {"prt", "prep", "agent", "advmod"} and child.lower_ == pattern.particle.lower():
             return child
+    return None
+
+
+def requested_by(token: Token) -> tuple[Token, str] | None:
+    """The appeal or demand verb that asks for this action, and which it is: ("urged", "appeal")."""
+    node = token
+    while node.dep_ == "conj" and node.head is not node:  # "urged X to stop and return to talks"
+        node = node.head
+    if node.dep_ not in {"xcomp", "ccomp"} or node.head is node:
+        return None
+    governor = node.head
+    lemma = governor.lemma_.lower()
+    if lemma in APPEAL_GOVERNORS:
+        return governor, "appeal"
+    if lemma in DEMAND_GOVERNORS:
+        return governor, "demand"
     return None
 
 

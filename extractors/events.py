@@ -16,14 +16,14 @@ from itertools import permutations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex
+from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex, modality_of, requested_by
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
 
 SUBJECT_DEPS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
-INHERIT_SUBJECT_DEPS = {"xcomp", "conj", "advcl"}
+INHERIT_SUBJECT_DEPS = {"xcomp", "conj", "advcl", "acomp"}
 # Verbs whose subject performs the action their object noun names ("Japan held talks", "rebels launched an
 # attack"). "Japan condemned the attack" must not make Japan the attacker, so other verbs lend no subject.
 SUPPORT_VERBS = INTENT_GOVERNORS | {
@@ -73,6 +73,18 @@ class Participants:
 
 
 @dataclass(frozen=True)
+class Request:
+    """What an appeal or demand asks for: the specific code, and the asked-for action's trigger."""
+
+    code: str
+    asked: Token
+
+
+# An appeal or demand pattern that says nothing of what is asked; what is asked for makes it specific.
+GENERIC_REQUEST_CODES = {"020", "100"}
+
+
+@dataclass(frozen=True)
 class CodedArticle:
     mentions: list[EventMention]
     candidates: list[ActorCandidate]
@@ -118,10 +130,38 @@ class EventCoder:
             span = doc.char_span(sentence.char_start, sentence.char_end, alignment_mode="expand")
             if span is None:
                 continue
-            for match in self.patterns.match_sentence(span):
-                for mention in self._assemble(article, sentence, match, actors, list(mentions.values())):
+            for match, request in self._requests(list(self.patterns.match_sentence(span))):
+                for mention in self._assemble(article, sentence, match, actors, list(mentions.values()), request):
                     mentions.setdefault(mention.mention_id, mention)
         return CodedArticle(list(mentions.values()), _candidates(article, sentences, actors))
+
+    def _requests(self, matches: list[ActionMatch]) -> Iterator[tuple[ActionMatch, Request | None]]:
+        """Fold what is asked for into the asking: "X urged Y to lift the ban" is one appeal to ease sanctions
+        (0254) from X to Y, not also Y lifting a ban. An appeal verb with no pattern of its own still yields the
+        appeal when what it asks for is a coded action ("demanded that Rwanda withdraw its forces" -> 1056)."""
+        by_trigger = {m.trigger.i: m for m in matches}
+        asked: dict[int, Request] = {}
+        for match in matches:
+            found = requested_by(match.trigger)
+            if found is None:
+                continue
+            governor, kind = found
+            appeal = self.ontology.codes[match.pattern.code].appeal_code
+            code = appeal or "020"
+            if kind == "demand":
+                code = "10" + code[2:] if "10" + code[2:] in self.ontology.codes else "100"
+            asked.setdefault(governor.i, Request(code, match.trigger))
+        for match in matches:
+            if requested_by(match.trigger) is not None:
+                continue  # what is asked for is not (yet) done
+            yield match, asked.get(match.trigger.i)
+        for i, request in asked.items():
+            if i in by_trigger:
+                continue
+            governor = by_trigger[request.asked.i].trigger.doc[i]
+            pattern = next((p for p in self.patterns.candidates(governor) if p.code[:2] in {"02", "10"}), None)
+            if pattern is not None:
+                yield ActionMatch(pattern, governor, None, None, modality_of(governor)), request
 
     def _assemble(
         self,
@@ -130,6 +170,7 @@ class EventCoder:
         match: ActionMatch,
         actors: DocumentActors,
         earlier: list[EventMention],
+        request: Request | None = None,
     ) -> Iterator[EventMention]:
         if match.modality == "negated":
             return
@@ -146,7 +187,14 @@ class EventCoder:
             if not intent:
                 return  # an intention to do something CAMEO has no intent code for: no evidence of an event
             code = intent
+        if request is not None and code in GENERIC_REQUEST_CODES:
+            code = request.code
         found = self._participants(match, actors)
+        if request is not None and found.sources and not found.targets:
+            # "demanded that Rwanda withdraw": the one asked is the subject of what is asked for.
+            asked, _ = _subject_of(request.asked)
+            if asked is not None:
+                found = replace(found, targets=actors.resolve(asked))
         several_mutual = match.pattern.mutual and len(found.sources) >= 2
         if found.sources and not found.targets and not found.between and not several_mutual:
             found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
@@ -160,6 +208,9 @@ class EventCoder:
     @staticmethod
     def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
         mutual = match.pattern.mutual
+        if found.between and not mutual:
+            # "Oman mediated between the Houthis and Saudi Arabia": one event to each side.
+            return [(s, t) for s in found.sources for t in found.targets if s.code != t.code]
         if found.between or (mutual and len(found.sources) >= 2 and not found.targets):
             group = found.sources + [t for t in found.targets if t.code not in {s.code for s in found.sources}]
             return [(a, b) for a, b in permutations(group, 2) if a.code != b.code] if mutual else []
@@ -320,7 +371,7 @@ class EventCoder:
             event_date=event_date,
             date_precision=precision,
             source_text=source.text,
-            target_text=target.text if target is not None else None,
+            target_text=target.text if target is not None and target.via != "domestic" else None,
             verb_text=verb_text,
             pattern_id=match.pattern.pattern_id,
             confidence=round(max(confidence, 0.05), 2),

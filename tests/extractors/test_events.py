@@ -226,3 +226,25 @@ def test_unknown_people_become_actor_candidates_with_their_evidence(coder: Event
     assert ("Gustavo Petro", "COLGOV", "title", 1) in found
     assert not any(c.name == "Wang Yi" for c in coded.candidates)  # the ontology knows him
     assert next(c for c in coded.candidates if c.name == "Ana Ruiz").evidence == "Peru's defence minister"
+
+
+def test_what_is_urged_makes_the_appeal_specific_and_is_not_an_event_itself(code_text: CodeText) -> None:
+    mentions = code_text("Japanese Foreign Minister Yoko Kamikawa urged Beijing to lift its ban on Japanese seafood.")
+    assert dyads(mentions) == {("JPNGOV", "CHNGOV", "0251")}  # appeal to ease sanctions; Beijing lifted nothing
+
+
+def test_a_demand_that_someone_act_targets_the_one_asked(code_text: CodeText) -> None:
+    mentions = code_text("Congolese Foreign Minister Christophe Lutundula demanded that Rwanda withdraw its forces.")
+    assert dyads(mentions) == {("CODGOV", "RWA", "1056")}  # demand for military de-escalation, no withdrawal
+
+
+def test_a_go_between_acts_towards_each_side(code_text: CodeText) -> None:
+    mentions = code_text("Oman has mediated between Yemen and Saudi Arabia.")
+    assert dyads(mentions) == {("OMN", "YEM", "045"), ("OMN", "SAU", "045")}
+
+
+def test_object_after_a_particle(code_text: CodeText) -> None:
+    mentions = code_text("South African mine workers went on strike on Wednesday.")
+    assert [(m.source_actor, m.target_actor, m.event_code, m.target_text) for m in mentions] == [
+        ("ZAFLAB", "ZAF", "143", None)
+    ]
