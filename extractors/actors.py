@@ -209,7 +209,8 @@ class DocumentActors:
     def resolve(self, head: Token) -> list[Actor]:
         """All actors a noun phrase stands for: "Japan and China" gives two."""
         # "The two ministers" names the pair the article has been about, whatever else the words say.
-        actors = self._recent_pair(head) if _names_a_pair(head) else []
+        named = any(t.kind != "sector" for t in self._tags_in(self._region(head)))
+        actors = self._recent_pair(head) if _names_a_pair(head) and not named else []
         if not actors:
             for member in _conjuncts(head):
                 actors.extend(self._resolve_members(member))
