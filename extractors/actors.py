@@ -32,9 +32,11 @@ OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos",
 REGION_KINDS = ("country", "demonym", "metonym")
 # A country named once is not yet what the article is about; twice (headline-less body) is.
 HOME_COUNTRY_MIN_MENTIONS = 2
+TITLE_WEIGHT = 2  # a country in the headline says more about what the article is about than one in the body
 # Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
 PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
+DOTTED_WORD = re.compile(r"\b(?:[a-z]\.){2,3}(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class ActorLexicon:
 
     def __init__(self, ontology: Ontology, vocab: Vocab, make_doc: Callable[[str], Doc]) -> None:
         self.ontology = ontology
+        self.make_doc = make_doc
         self.lower = PhraseMatcher(vocab, attr="LOWER")
         self.exact = PhraseMatcher(vocab, attr="ORTH")
         self.meanings: dict[str, tuple[TagKind, str, int]] = {}
@@ -100,7 +103,10 @@ class ActorLexicon:
     ) -> None:
         key = f"{kind}:{value}{key_suffix}"
         self.meanings[key] = (kind, value, priority)
-        docs = [make_doc(p) for p in dict.fromkeys(phrases) if p]
+        # The tokenizer keeps "U.N." whole but splits "u.n." into "u.n" + "."; a lower-case alias must be
+        # matched in the form the text will have.
+        variants = [v for p in phrases if p for v in (p, DOTTED_WORD.sub(lambda m: m.group(0).upper(), p))]
+        docs = [make_doc(v) for v in dict.fromkeys(variants)]
         if docs:
             matcher.add(key, docs)
 
@@ -141,12 +147,15 @@ class DocumentActors:
     unknown: list[tuple[Span, str, str, str]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None) -> DocumentActors:
+    def build(
+        cls, lexicon: ActorLexicon, doc: Doc, published: dt.date | None, title: str | None = None
+    ) -> DocumentActors:
         actors = cls(lexicon, doc, published)
         for tag in lexicon.tag(doc):
             for i in range(tag.start, tag.end):
                 actors.by_token[i] = tag
-        actors.home_country = _home_country(actors.by_token.values())
+        title_tags = lexicon.tag(lexicon.make_doc(title)) if title else []
+        actors.home_country = _home_country(actors.by_token.values(), title_tags, lexicon.ontology, published)
         actors._learn_people()
         return actors
 
@@ -409,13 +418,27 @@ def _names_a_pair(head: Token) -> bool:
     return two or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
 
 
-def _home_country(tags: Iterable[Tag]) -> str | None:
-    """The country an article is about: named at least twice and in two thirds of its country words."""
-    counts = Counter(t.value for t in {(t.start, t.end): t for t in tags}.values() if t.kind in REGION_KINDS)
+def _home_country(
+    tags: Iterable[Tag], title_tags: list[Tag], ontology: Ontology, published: dt.date | None
+) -> str | None:
+    """The country an article is about. Every country word counts once (a group counts for its country), a word
+    in the headline twice; the leader must have at least two, half of all, and half as many again as the next."""
+    counts: Counter[str] = Counter()
+    unique = {(t.start, t.end): t for t in tags}.values()
+    for weight, group in ((1, unique), (TITLE_WEIGHT, title_tags)):
+        for tag in group:
+            if tag.kind in REGION_KINDS:
+                counts[tag.value] += weight
+            elif tag.kind == "group":
+                counts[ontology.groups[tag.value].actor_on(published)[:3]] += weight
     if not counts:
         return None
-    country, n = counts.most_common(1)[0]
-    return country if n >= HOME_COUNTRY_MIN_MENTIONS and n * 3 >= 2 * sum(counts.values()) else None
+    ranked = counts.most_common(2)
+    country, n = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if n >= HOME_COUNTRY_MIN_MENTIONS and 2 * n >= sum(counts.values()) and 2 * n >= 3 * runner_up:
+        return country
+    return None
 
 
 def _conjuncts(head: Token) -> Iterator[Token]:

@@ -124,7 +124,7 @@ class EventCoder:
 
     def code(self, article: Article, doc: Doc, sentences: list[Sentence]) -> CodedArticle:
         """The article's event mentions, and the actors it names that the ontology lacks."""
-        actors = DocumentActors.build(self.lexicon, doc, article.published_date)
+        actors = DocumentActors.build(self.lexicon, doc, article.published_date, article.title)
         mentions: dict[str, EventMention] = {}
         for sentence in sentences:
             span = doc.char_span(sentence.char_start, sentence.char_end, alignment_mode="expand")
