@@ -108,6 +108,8 @@ APPEAL_GOVERNORS = {
     "invite",
 }
 DEMAND_GOVERNORS = {"demand", "insist"}
+# "threatened to retaliate against X": a threat (13x) whose kind and target come from the action threatened.
+THREAT_GOVERNORS = {"threaten", "vow"}
 # "calls for talks", "preparations toward a visit": the action is aimed at, not done. "During talks" is done.
 PURPOSE_PREPS = {"for", "to", "toward", "towards"}
 
@@ -225,7 +227,7 @@ def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
 
 
 def requested_by(token: Token) -> tuple[Token, str] | None:
-    """The appeal or demand verb that asks for this action, and which it is: ("urged", "appeal")."""
+    """The verb that asks for, demands or threatens this action, and which it does: ("urged", "appeal")."""
     node = token
     while node.dep_ == "conj" and node.head is not node:  # "urged X to stop and return to talks"
         node = node.head
@@ -237,6 +239,8 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
         return governor, "appeal"
     if lemma in DEMAND_GOVERNORS:
         return governor, "demand"
+    if lemma in THREAT_GOVERNORS and node.dep_ == "xcomp":
+        return governor, "threat"
     return None
 
 

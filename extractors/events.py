@@ -60,7 +60,7 @@ REACTIVE_CODES = ("016", "051", "11", "12")
 # Prepositions that set an event in a place: "met in Zurich", "a protest in Beijing", "exercises off Taiwan".
 PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
 # Protest with no stated target: ACLED's convention, aimed at the protesters' own authorities.
-DOMESTIC_ROOTS = {"14"}
+DOMESTIC_ROOTS = {"14", "17"}
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,15 @@ class Participants:
 
 @dataclass(frozen=True)
 class Request:
-    """What an appeal or demand asks for: the specific code, and the asked-for action's trigger."""
+    """What an appeal, demand or threat is about: the specific code, and the action asked for or threatened."""
 
     code: str
-    asked: Token
+    asked: ActionMatch
+    kind: str  # appeal, demand, threat
 
 
-# An appeal or demand pattern that says nothing of what is asked; what is asked for makes it specific.
-GENERIC_REQUEST_CODES = {"020", "100"}
+# An appeal, demand or threat pattern that says nothing of what is asked or threatened; that makes it specific.
+GENERIC_REQUEST_CODES = {"020", "100", "130"}
 
 
 @dataclass(frozen=True)
@@ -146,19 +147,25 @@ class EventCoder:
             if found is None:
                 continue
             governor, kind = found
-            appeal = self.ontology.codes[match.pattern.code].appeal_code
-            code = appeal or "020"
+            cameo = self.ontology.codes[match.pattern.code]
+            if kind == "threat":
+                if cameo.threat_code is None and governor.lemma_.lower() != "threaten":
+                    continue  # "vowed to help" is a promise, coded as intent; "vowed to retaliate" is a threat
+                code = cameo.threat_code or "130"
+            else:
+                code = cameo.appeal_code or "020"
             if kind == "demand":
                 code = "10" + code[2:] if "10" + code[2:] in self.ontology.codes else "100"
-            asked.setdefault(governor.i, Request(code, match.trigger))
+            asked.setdefault(governor.i, Request(code, match, kind))
+        folded = {r.asked.trigger.i for r in asked.values()}
         for match in matches:
-            if requested_by(match.trigger) is not None:
-                continue  # what is asked for is not (yet) done
+            if match.trigger.i in folded:
+                continue  # what is asked for or threatened is not (yet) done
             yield match, asked.get(match.trigger.i)
         for i, request in asked.items():
             if i in by_trigger:
                 continue
-            governor = by_trigger[request.asked.i].trigger.doc[i]
+            governor = request.asked.trigger.doc[i]
             pattern = next((p for p in self.patterns.candidates(governor) if p.code[:2] in {"02", "10"}), None)
             if pattern is not None:
                 yield ActionMatch(pattern, governor, None, None, modality_of(governor)), request
@@ -191,10 +198,14 @@ class EventCoder:
             code = request.code
         found = self._participants(match, actors)
         if request is not None and found.sources and not found.targets:
-            # "demanded that Rwanda withdraw": the one asked is the subject of what is asked for.
-            asked, _ = _subject_of(request.asked)
-            if asked is not None:
-                found = replace(found, targets=actors.resolve(asked))
+            if request.kind == "threat":
+                # "threatened to retaliate against U.S. warships": the threatened action's target.
+                found = replace(found, targets=self._targets(request.asked, actors, None)[0])
+            else:
+                # "demanded that Rwanda withdraw": the one asked is the subject of what is asked for.
+                asked, _ = _subject_of(request.asked.trigger)
+                if asked is not None:
+                    found = replace(found, targets=actors.resolve(asked))
         several_mutual = match.pattern.mutual and len(found.sources) >= 2
         if found.sources and not found.targets and not found.between and not several_mutual:
             found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
@@ -310,22 +321,46 @@ class EventCoder:
 
     def _targets(self, match: ActionMatch, actors: DocumentActors, patient: Token | None) -> tuple[list[Actor], bool]:
         hosts = [match.trigger] + ([match.object] if match.object is not None else [])
+        # Where the parser hangs a phrase on a word inside the object ("aid worth 28 billion euros to Ukraine"),
+        # or the action the verb announces ("threatened to retaliate against U.S. warships"): searched last.
+        inner = _object_phrase(match) + _announced_action(match.trigger)
         for place in match.pattern.target:
-            heads: list[Token] = []
-            if place == "dobj":
-                if patient is not None:
-                    heads = [patient]
-                else:
-                    heads = [c for c in match.trigger.children if c.dep_ in {"dobj", "obj"} and c != match.object]
-            elif place == "poss":
-                heads = [c for c in match.trigger.children if c.dep_ == "poss"]
-            else:
-                prep = place.split(":", 1)[1]
-                heads = [t for host in hosts for t in _prep_objects(host, prep)]
-            found = [a for head in heads for a in actors.resolve(head)]
+            found = self._slot(place, match, hosts, actors, patient)
             if found:
                 return found, place == "prep:between"
+        for place in match.pattern.target:
+            if place.startswith("prep:") or place == "dobj":
+                found = self._slot(place, match, inner, actors, None, nested=True)
+                if found:
+                    return found, place == "prep:between"
         return [], False
+
+    def _slot(
+        self,
+        place: str,
+        match: ActionMatch,
+        hosts: list[Token],
+        actors: DocumentActors,
+        patient: Token | None,
+        nested: bool = False,
+    ) -> list[Actor]:
+        heads: list[Token] = []
+        if place == "dobj":
+            if patient is not None:
+                heads = [patient]
+            else:
+                objects = hosts if nested else [match.trigger]
+                heads = [c for h in objects for c in h.children if c.dep_ in {"dobj", "obj"} and c != match.object]
+        elif place == "poss":
+            heads = [c for c in match.trigger.children if c.dep_ == "poss"]
+        else:
+            heads = [t for host in hosts for t in _prep_objects(host, place.split(":", 1)[1])]
+        found = [a for head in heads for a in actors.resolve(head)]
+        if not found:
+            # "sent troops to its border with Ecuador": the place phrase names the actor one step down.
+            deeper = [t for head in heads if head.pos_ == "NOUN" for t in _all_prep_objects(head)]
+            found = [a for head in deeper for a in actors.resolve(head)]
+        return found
 
     # -- the record ---------------------------------------------------------------------------------------------
     def _mention(
@@ -420,6 +455,31 @@ def _refers_back(noun: Token, actors: DocumentActors) -> bool:
     if noun.pos_ != "NOUN" or actors.names_someone(noun):
         return False
     return any(c.dep_ in {"det", "poss"} and c.lower_ in ANAPHORIC_DETERMINERS for c in noun.children)
+
+
+def _all_prep_objects(host: Token) -> list[Token]:
+    return [p for c in host.children if c.dep_ == "prep" and c.lower_ != "of" for p in c.children if p.dep_ == "pobj"]
+
+
+def _object_phrase(match: ActionMatch) -> list[Token]:
+    """Nouns inside the object phrase, outside clauses of their own."""
+    obj = match.object or next((c for c in match.trigger.children if c.dep_ in {"dobj", "obj"}), None)
+    if obj is None:
+        return []
+    out, stack = [], list(obj.children)
+    while stack:
+        tok = stack.pop()
+        if tok.dep_ in {"relcl", "acl", "advcl", "ccomp", "conj", "appos"}:
+            continue
+        if tok.pos_ in {"NOUN", "PROPN", "NUM", "ADJ"}:
+            out.append(tok)
+        stack.extend(tok.children)
+    return out
+
+
+def _announced_action(verb: Token) -> list[Token]:
+    """The action a verb of threat, promise or warning announces: "threatened to retaliate" -> retaliate."""
+    return [c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
 
 
 def _pobj(prep: Token) -> Token | None:

@@ -47,6 +47,7 @@ class CameoCode(Row):
     intent_code: str | None = None
     refusal_code: str | None = None
     appeal_code: str | None = None
+    threat_code: str | None = None
     reverse_code: str | None = None
     description: str | None = None
 
@@ -57,7 +58,7 @@ class CameoCode(Row):
             raise ValueError(f"{v!r} is not a 2-4 digit CAMEO code")
         return v
 
-    @field_validator("intent_code", "refusal_code", "appeal_code", "reverse_code")
+    @field_validator("intent_code", "refusal_code", "appeal_code", "threat_code", "reverse_code")
     @classmethod
     def _is_optional_code(cls, v: str | None) -> str | None:
         if v is not None and not CODE_RE.match(v):
@@ -268,7 +269,7 @@ def _check_references(ont: Ontology) -> None:
             raise OntologyError(f"cameo_codes.csv: {code.code} has root {code.root_code}, which is not a row.")
         if not code.code.startswith(code.root_code):
             raise OntologyError(f"cameo_codes.csv: {code.code} does not start with its root {code.root_code}.")
-        for column in ("intent_code", "refusal_code", "appeal_code", "reverse_code"):
+        for column in ("intent_code", "refusal_code", "appeal_code", "threat_code", "reverse_code"):
             other = getattr(code, column)
             if other and other not in ont.codes:
                 raise OntologyError(f"cameo_codes.csv: {code.code} has {column} {other}, not a code.")
