@@ -188,6 +188,11 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
                 for inner in child.children:
                     if inner.dep_ == "pobj" and _lemma_fits(inner, pattern.object):
                         return inner
+    infinitives = [o[3:] for o in pattern.object if o.startswith("to ")]
+    for child in verb.children:
+        # "ordered the ambassador to leave": an object written "to leave" is the verb the trigger governs.
+        if infinitives and child.dep_ in {"xcomp", "ccomp"} and child.lemma_.lower() in infinitives:
+            return child
     for child in verb.children:
         if child.dep_ not in deps:
             continue

@@ -32,6 +32,8 @@ OUTSIDE_DEPS = {"relcl", "acl", "conj", "cc", "advcl", "punct", "prep", "appos",
 REGION_KINDS = ("country", "demonym", "metonym")
 # A country named once is not yet what the article is about; twice (headline-less body) is.
 HOME_COUNTRY_MIN_MENTIONS = 2
+# "The leaders discussed ...": a bare plural that can only mean the two parties the article is about.
+PAIR_NOUNS = {"leaders", "sides", "parties", "delegations", "neighbours", "neighbors"}
 TITLE_WEIGHT = 2  # a country in the headline says more about what the article is about than one in the body
 # Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
 PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
@@ -227,8 +229,8 @@ class DocumentActors:
         for actor in actors:
             unique.setdefault(actor.code, actor)
         for actor in unique.values():
-            if actor.code[:3] in self.lexicon.ontology.countries:
-                self.recent = [a for a in self.recent if a[:3] != actor.code[:3]] + [actor.code]
+            if actor.code[:3] in self.lexicon.ontology.countries and actor.via != "pair":
+                self.recent = [a for a in self.recent if a != actor.code] + [actor.code]
         return list(unique.values())
 
     def names_someone(self, head: Token) -> bool:
@@ -276,7 +278,15 @@ class DocumentActors:
 
     def _recent_pair(self, head: Token) -> list[Actor]:
         """ "The two sides", "both countries", "the two ministers": the last two countries the article named."""
-        pair = self.recent[-2:]  # `recent` holds one code per country, newest last
+        # The last two countries named; in a domestic story ("the two sides" of a strike), the last two actors.
+        pair: list[str] = []
+        for code in reversed(self.recent):
+            if all(code[:3] != p[:3] for p in pair):
+                pair.insert(0, code)
+            if len(pair) == 2:
+                break
+        if len(pair) < 2:
+            pair = self.recent[-2:]
         if len(pair) < 2:
             return []
         sector = self._sector_in(self._region(head))
@@ -413,9 +423,10 @@ class DocumentActors:
 
 
 def _names_a_pair(head: Token) -> bool:
-    """ "the two sides", "both countries", "the two ministers", "the two leaders"."""
+    """ "the two sides", "both countries", "the two ministers", "the leaders" (with nothing else said of them)."""
     two = any(c.lower_ in {"two", "both"} and c.dep_ in {"nummod", "det", "predet"} for c in head.children)
-    return two or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
+    bare_plural = head.lower_ in PAIR_NOUNS and [c.lower_ for c in head.children] == ["the"]
+    return two or bare_plural or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
 
 
 def _home_country(

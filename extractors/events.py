@@ -61,6 +61,8 @@ REACTIVE_CODES = ("016", "051", "11", "12")
 PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
 # Protest with no stated target: ACLED's convention, aimed at the protesters' own authorities.
 DOMESTIC_ROOTS = {"14", "17"}
+# Aid with no recipient named goes to the country the article is about.
+AID_ROOTS = {"07"}
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,12 @@ class EventCoder:
                     place = actors.place(pobj)
                     if place is not None:
                         return replace(found, targets=[place], implied_target="place")
+        home = actors.home_country
+        if root in AID_ROOTS and home is not None and home not in sources:
+            # "Japan will contribute $20 million in emergency food aid" in an article about Afghanistan.
+            anchor = found.sources[0]
+            actor = Actor(home, anchor.head, anchor.start_char, anchor.end_char, "", "home")
+            return replace(found, targets=[actor], implied_target="home")
         if root in DOMESTIC_ROOTS and len(sources) == 1:
             head = found.sources[0]
             country = head.code[:3]
@@ -406,7 +414,7 @@ class EventCoder:
             event_date=event_date,
             date_precision=precision,
             source_text=source.text,
-            target_text=target.text if target is not None and target.via != "domestic" else None,
+            target_text=target.text if target is not None and target.via not in {"domestic", "home"} else None,
             verb_text=verb_text,
             pattern_id=match.pattern.pattern_id,
             confidence=round(max(confidence, 0.05), 2),

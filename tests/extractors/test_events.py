@@ -248,3 +248,38 @@ def test_object_after_a_particle(code_text: CodeText) -> None:
     assert [(m.source_actor, m.target_actor, m.event_code, m.target_text) for m in mentions] == [
         ("ZAFLAB", "ZAF", "143", None)
     ]
+
+
+def test_a_threat_takes_its_kind_and_target_from_what_is_threatened(code_text: CodeText) -> None:
+    mentions = code_text("Turkey threatened to cut diplomatic ties with Sweden.")
+    assert dyads(mentions) == {("TUR", "SWE", "1313")}  # threaten to break relations; no ties were cut
+
+
+def test_ordered_to_leave_is_an_expulsion(code_text: CodeText) -> None:
+    mentions = code_text("Russia ordered a Moldovan diplomat to leave the country on Friday.")
+    assert dyads(mentions) == {("RUS", "MDAGOV", "174")}
+
+
+def test_the_leaders_are_the_pair_the_article_is_about(code_text: CodeText) -> None:
+    text = (
+        "Turkish President Recep Tayyip Erdogan hosted Iraqi Prime Minister Mohammed Shia al-Sudani in Ankara.\n\n"
+        "The leaders discussed a new road project."
+    )
+    later = [m for m in code_text(text, published=dt.date(2024, 4, 22)) if m.sentence_index == 1]
+    assert dyads(later) == {("TURGOV", "IRQGOV", "040"), ("IRQGOV", "TURGOV", "040")}
+
+
+def test_headline_decides_whose_police_they_are(coder: EventCoder) -> None:
+    text = "Police arrested 13 suspects on Tuesday after gunmen stormed a television station in Guayaquil."
+    nlp = load_model(DEFAULT_MODEL)
+    for title, expected in (("Ecuador gunmen storm TV station", "ECUCOP"), (None, None)):
+        raw = RawDocument(uri="t.txt", text=text, published="2024-01-10", title=title)
+        article = clean_document(raw, max_chars=1_000_000)
+        doc = nlp(article.text)
+        sources = {m.source_actor for m in coder.code_article(article, doc, split_sentences(article, doc))}
+        assert (expected in sources) if expected else not any(s and s.endswith("COP") for s in sources)
+
+
+def test_lower_case_dotted_aliases_match_the_text(code_text: CodeText) -> None:
+    mentions = code_text("The United States paused funding for the U.N. agency for Palestinian refugees.")
+    assert {(m.source_actor, m.target_actor) for m in mentions} == {("USA", "IGOUNR")}
