@@ -236,7 +236,7 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
     node = token
     while node.dep_ == "conj" and node.head is not node:  # "urged X to stop and return to talks"
         node = node.head
-    if node.dep_ not in {"xcomp", "ccomp"} or node.head is node:
+    if not (node.dep_ in {"xcomp", "ccomp"} or (node.dep_ == "advcl" and _is_infinitive(node))) or node.head is node:
         return None
     governor = node.head
     lemma = governor.lemma_.lower()
@@ -247,6 +247,10 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
     if lemma in THREAT_GOVERNORS and node.dep_ == "xcomp":
         return governor, "threat"
     return None
+
+
+def _is_infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _clause_markers(token: Token) -> set[str]:
@@ -278,7 +282,9 @@ def modality_of(token: Token) -> Modality:
             intended = True
         # Climb only through links that keep the action inside the same proposition.
         # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
-        infinitive = node.dep_ == "ccomp" and any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+        infinitive = node.dep_ in {"ccomp", "advcl"} and _is_infinitive(node)
+        if node.dep_ == "advcl" and infinitive:
+            intended = True  # "sent troops to help Ukraine": a purpose, not yet a fact
         if (
             infinitive
             or node.dep_ in {"xcomp", "dobj", "nsubjpass", "pobj", "acomp", "attr"}
