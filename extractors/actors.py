@@ -34,7 +34,18 @@ REGION_KINDS = ("country", "demonym", "metonym")
 HOME_COUNTRY_MIN_MENTIONS = 2
 # "The leaders discussed ...": a bare plural that can only mean the two parties the article is about.
 PAIR_NOUNS = {"leaders", "sides", "parties", "delegations", "neighbours", "neighbors"}
-TITLE_WEIGHT = 2  # a country in the headline says more about what the article is about than one in the body
+PAIR_ONLY_NOUNS = {"sides", "parties", "neighbours", "neighbors", "countries", "nations", "states"}
+TITLE_WEIGHT = 2
+SPEECH_VERBS = {
+    "say",
+    "tell",
+    "report",
+    "add",
+    "announce",
+    "state",
+    "confirm",
+    "claim",
+}  # a country in the headline says more about what the article is about than one in the body
 # Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
 PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
@@ -233,6 +244,13 @@ class DocumentActors:
                 self.recent = [a for a in self.recent if a != actor.code] + [actor.code]
         return list(unique.values())
 
+    def sector_only(self, head: Token) -> str | None:
+        """The sector of a phrase that names a sector and nothing else ("at least seven civilians")."""
+        tags = self._tags_in(self._region(head))
+        if not tags or any(t.kind != "sector" for t in tags):
+            return None
+        return self._sector_in(self._region(head))
+
     def names_someone(self, head: Token) -> bool:
         """Whether the phrase holds any actor word at all (a name, a country, a sector term like "rebels")."""
         return bool(self._tags_in(self._region(head)))
@@ -289,7 +307,8 @@ class DocumentActors:
             pair = self.recent[-2:]
         if len(pair) < 2:
             return []
-        sector = self._sector_in(self._region(head))
+        # "the two ministers" says what the two are; "both sides", "the warring parties" do not.
+        sector = None if head.lower_ in PAIR_ONLY_NOUNS else self._sector_in(self._region(head))
         return [self._actor(head, code[:3] + sector if sector else code, "pair") for code in pair]
 
     def _resolve_members(self, head: Token) -> list[Actor]:
@@ -334,9 +353,23 @@ class DocumentActors:
             remembered = self._remembered(head)
             if remembered:
                 return self._actor(head, remembered, "memory")
-        if sector is not None and self.home_country is not None and head.pos_ in {"NOUN", "PROPN"}:
-            # "Police arrested 30 people" in an article about Kenya: the police are Kenya's.
-            return self._actor(head, self.home_country + sector, "context")
+        if sector is not None and head.pos_ in {"NOUN", "PROPN"}:
+            # "Police arrested 30 people" in an article about Kenya: the police are Kenya's. Failing that,
+            # "South Korea's Joint Chiefs said the military had raised its alert": the speaker's military.
+            country = self.home_country or self._speaker_country(head)
+            if country is not None:
+                return self._actor(head, country + sector, "context")
+        return None
+
+    def _speaker_country(self, head: Token) -> str | None:
+        for verb in head.ancestors:
+            if verb.lemma_.lower() in SPEECH_VERBS:
+                speaker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                if speaker is None or speaker == head or speaker.i in {t.i for t in head.ancestors}:
+                    return None
+                actor = self._resolve_head(speaker, use_memory=True)
+                code = actor.code if actor is not None else ""
+                return code[:3] if code[:3] in self.lexicon.ontology.countries else None
         return None
 
     def _pronoun(self, pronoun: Token) -> Actor | None:

@@ -143,7 +143,7 @@ class EventCoder:
         (0254) from X to Y, not also Y lifting a ban. An appeal verb with no pattern of its own still yields the
         appeal when what it asks for is a coded action ("demanded that Rwanda withdraw its forces" -> 1056)."""
         by_trigger = {m.trigger.i: m for m in matches}
-        asked: dict[int, Request] = {}
+        asked: dict[int, list[Request]] = {}
         for match in matches:
             found = requested_by(match.trigger)
             if found is None:
@@ -158,19 +158,25 @@ class EventCoder:
                 code = cameo.appeal_code or "020"
             if kind == "demand":
                 code = "10" + code[2:] if "10" + code[2:] in self.ontology.codes else "100"
-            asked.setdefault(governor.i, Request(code, match, kind))
-        folded = {r.asked.trigger.i for r in asked.values()}
+            requests = asked.setdefault(governor.i, [])
+            if code not in {r.code for r in requests}:
+                # "called on both sides to exercise restraint and return to talks": one appeal for each thing.
+                requests.append(Request(code, match, kind))
+        folded = {r.asked.trigger.i for rs in asked.values() for r in rs}
         for match in matches:
-            if match.trigger.i in folded:
-                continue  # what is asked for or threatened is not (yet) done
-            yield match, asked.get(match.trigger.i)
-        for i, request in asked.items():
+            if match.trigger.i in folded or _is_consequence(match, by_trigger):
+                continue  # asked for or threatened: not (yet) done; "killing seven": the casualties of the attack
+            own: list[Request | None] = list(asked.get(match.trigger.i, [])) or [None]
+            for request in own:
+                yield match, request
+        for i, requests in asked.items():
             if i in by_trigger:
                 continue
-            governor = request.asked.trigger.doc[i]
+            governor = requests[0].asked.trigger.doc[i]
             pattern = next((p for p in self.patterns.candidates(governor) if p.code[:2] in {"02", "10"}), None)
             if pattern is not None:
-                yield ActionMatch(pattern, governor, None, None, modality_of(governor)), request
+                for request in requests:
+                    yield ActionMatch(pattern, governor, None, None, modality_of(governor)), request
 
     def _assemble(
         self,
@@ -212,6 +218,9 @@ class EventCoder:
         if found.sources and not found.targets and not found.between and not several_mutual:
             found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
         reverse = self.ontology.codes[code].reverse_code
+        if code[:2] == "04":
+            # "Japan hosts 54,000 U.S. military personnel": troops stationed are not a visit or a meeting.
+            found = replace(found, targets=[t for t in found.targets if not t.code.endswith("MIL")])
         for source, target in self._dyads(match, found):
             yield self._mention(article, sentence, match, code, source, target, found)
             if reverse and target is not None:
@@ -247,6 +256,17 @@ class EventCoder:
         3. for protests, the protesters' own country ("marched against a housing levy")."""
         root = match.pattern.code[:2]
         sources = {s.code[:3] for s in found.sources}
+        unnamed = self._unnamed_target(match, actors)
+        if unnamed is not None and len(sources) == 1:
+            # "Sudanese soldiers killed seven civilians": whose civilians the text does not say; those of the place
+            # it happened in, else the attackers' own country.
+            noun, sector = unnamed
+            where = self._place(match, actors)
+            country = where.code if where is not None else next(iter(sources))
+            if country in self.ontology.countries:
+                span_end = noun.idx + len(noun.text)
+                actor = Actor(country + sector, noun.i, noun.idx, span_end, noun.text, "context")
+                return replace(found, targets=[actor], implied_target="context")
         obj = _direct_object(match)
         if obj is not None and not match.pattern.target:
             # A pattern with no target slot whose object still names someone: "denied Kyiv's accusation".
@@ -257,13 +277,9 @@ class EventCoder:
             antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
                 return replace(found, targets=[antecedent], implied_target="antecedent")
-        hosts = [match.trigger] + ([match.object] if match.object is not None else [])
-        for host in hosts:
-            for prep in PLACE_PREPS:
-                for pobj in _prep_objects(host, prep):
-                    place = actors.place(pobj)
-                    if place is not None:
-                        return replace(found, targets=[place], implied_target="place")
+        place = self._place(match, actors)
+        if place is not None:
+            return replace(found, targets=[place], implied_target="place")
         home = actors.home_country
         if root in AID_ROOTS and home is not None and home not in sources:
             # "Japan will contribute $20 million in emergency food aid" in an article about Afghanistan.
@@ -271,12 +287,39 @@ class EventCoder:
             actor = Actor(home, anchor.head, anchor.start_char, anchor.end_char, "", "home")
             return replace(found, targets=[actor], implied_target="home")
         if root in DOMESTIC_ROOTS and len(sources) == 1:
-            head = found.sources[0]
-            country = head.code[:3]
+            source = found.sources[0]
+            country = source.code[:3]
             if country in self.ontology.countries:
-                actor = Actor(country, head.head, head.start_char, head.end_char, head.text, "domestic")
+                actor = Actor(country, source.head, source.start_char, source.end_char, source.text, "domestic")
                 return replace(found, targets=[actor], implied_target="domestic")
         return found
+
+    @staticmethod
+    def _place(match: ActionMatch, actors: DocumentActors) -> Actor | None:
+        hosts = [match.trigger] + ([match.object] if match.object is not None else [])
+        for host in hosts:
+            for prep in PLACE_PREPS:
+                for pobj in _prep_objects(host, prep):
+                    place = actors.place(pobj)
+                    if place is not None:
+                        return place
+        return None
+
+    @staticmethod
+    def _unnamed_target(match: ActionMatch, actors: DocumentActors) -> tuple[Token, str] | None:
+        """The target slot holds a sector word with no country ("civilians", "protesters")."""
+        for place in match.pattern.target:
+            if place == "dobj":
+                heads = [c for c in match.trigger.children if c.dep_ in {"dobj", "obj"} and c != match.object]
+            elif place.startswith("prep:"):
+                heads = _prep_objects(match.trigger, place.split(":", 1)[1])
+            else:
+                continue
+            for head in heads:
+                sector = actors.sector_only(head)
+                if sector is not None:
+                    return head, sector
+        return None
 
     def _antecedent(
         self, noun: Token, exclude: set[str], earlier: list[EventMention], sentence_index: int
@@ -359,6 +402,8 @@ class EventCoder:
             else:
                 objects = hosts if nested else [match.trigger]
                 heads = [c for h in objects for c in h.children if c.dep_ in {"dobj", "obj"} and c != match.object]
+                if not heads and not nested and _relative_gap(match.trigger):
+                    heads = [match.trigger.head]  # "six soldiers they had kidnapped": the noun is the object
         elif place == "poss":
             heads = [c for c in match.trigger.children if c.dep_ == "poss"]
         else:
@@ -463,6 +508,32 @@ def _refers_back(noun: Token, actors: DocumentActors) -> bool:
     if noun.pos_ != "NOUN" or actors.names_someone(noun):
         return False
     return any(c.dep_ in {"det", "poss"} and c.lower_ in ANAPHORIC_DETERMINERS for c in noun.children)
+
+
+def _relative_gap(verb: Token) -> bool:
+    """A relative clause with its own subject and no object: its head noun is the object."""
+    return (
+        verb.dep_ == "relcl"
+        and verb.head.pos_ in {"NOUN", "PROPN"}
+        and any(c.dep_ == "nsubj" for c in verb.children)
+        and not any(c.dep_ in {"dobj", "obj"} for c in verb.children)
+    )
+
+
+CASUALTY_VERBS = {"kill", "wound", "injure", "hurt", "maim"}
+VIOLENT_ROOTS = {"17", "18", "19", "20"}
+
+
+def _is_consequence(match: ActionMatch, by_trigger: dict[int, ActionMatch]) -> bool:
+    """ "Warplanes bombed RSF positions, killing seven people": the killing is what the bombing did (its
+    casualties), not a second event. A participle clause of a casualty verb under a violent action."""
+    trigger = match.trigger
+    if trigger.lemma_.lower() not in CASUALTY_VERBS or trigger.tag_ != "VBG":
+        return False
+    if trigger.dep_ not in {"advcl", "xcomp", "conj"}:
+        return False
+    head = by_trigger.get(trigger.head.i)
+    return head is not None and head.pattern.code[:2] in VIOLENT_ROOTS
 
 
 def _all_prep_objects(host: Token) -> list[Token]:

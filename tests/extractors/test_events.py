@@ -283,3 +283,22 @@ def test_headline_decides_whose_police_they_are(coder: EventCoder) -> None:
 def test_lower_case_dotted_aliases_match_the_text(code_text: CodeText) -> None:
     mentions = code_text("The United States paused funding for the U.N. agency for Palestinian refugees.")
     assert {(m.source_actor, m.target_actor) for m in mentions} == {("USA", "IGOUNR")}
+
+
+def test_casualties_of_an_attack_are_not_a_second_event(code_text: CodeText) -> None:
+    on = dt.date(2024, 3, 1)
+    text = "Sudanese army warplanes bombed RSF positions in El Fasher, killing at least seven people."
+    assert {m.event_code[:2] for m in code_text(text, published=on)} == {"19"}
+    alone = code_text("Sudanese soldiers killed at least seven civilians in El Fasher.", published=on)
+    assert {m.event_code[:2] for m in alone} == {"18"}
+
+
+def test_unnamed_forces_in_reported_speech_are_the_speakers(code_text: CodeText) -> None:
+    text = "South Korea's Joint Chiefs of Staff said the military had put its forces on alert."
+    mentions = code_text(text, published=None)
+    assert {m.source_actor for m in mentions} == {"KORMIL"}
+
+
+def test_appeal_for_two_things_gives_two_appeals(code_text: CodeText) -> None:
+    text = "The European Union called on Azerbaijan to release the prisoners and resume talks with Armenia."
+    assert dyads(code_text(text)) == {("IGOEUR", "AZE", "0253"), ("IGOEUR", "AZE", "026")}
