@@ -63,7 +63,8 @@ INTENT_GOVERNORS = {
     "keen",
     "eager",
 }
-INTENT_NOUN_MODIFIERS = {"possible", "planned", "proposed", "potential", "upcoming", "future", "prospective"}
+INTENT_NOUN_MODIFIERS = {"planned", "proposed", "upcoming", "future", "prospective", "scheduled"}
+SPECULATIVE_NOUN_MODIFIERS = {"possible", "potential", "likely", "rumoured", "rumored", "mooted"}
 CONTAINER_NOUNS = {
     "round",
     "series",
@@ -280,6 +281,8 @@ def modality_of(token: Token) -> Modality:
             intended = True
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
             intended = True
+        if node.pos_ in NOUN_POS and any(c.lower_ in SPECULATIVE_NOUN_MODIFIERS for c in children):
+            hypothetical = True
         # Climb only through links that keep the action inside the same proposition.
         # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
         infinitive = node.dep_ in {"ccomp", "advcl"} and _is_infinitive(node)

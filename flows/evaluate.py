@@ -27,6 +27,7 @@ from pathlib import Path
 from flows.pipeline import run_pipeline
 from schema.config import PipelineConfig
 from schema.errors import ConfigError
+from schema.records import NON_EVENT_MODALITIES
 from warehouse.store import Warehouse
 
 Triple = tuple[str, str, str]  # source, target, code ("" for none)
@@ -150,7 +151,7 @@ def evaluate_petr(path: Path, config: PipelineConfig) -> list[Score]:
         with Warehouse.open_read_only(run_config.warehouse) as wh:
             _, rows = wh.query(
                 "SELECT a.uri, m.source_actor, m.target_actor, m.event_code "
-                "FROM mentions m JOIN articles a USING (article_id) WHERE m.modality <> 'historical'"
+                f"FROM mentions m JOIN articles a USING (article_id) WHERE m.modality NOT IN {NON_EVENT_MODALITIES}"
             )
     system: dict[Unit, list[Triple]] = {}
     for uri, source, target, code in rows:
@@ -185,7 +186,7 @@ def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -
             _, sentences = wh.query("SELECT article_id, sentence_index, char_start, char_end FROM sentences")
             _, mentions = wh.query(
                 "SELECT article_id, sentence_index, source_actor, target_actor, event_code FROM mentions "
-                "WHERE modality <> 'historical'"
+                f"WHERE modality NOT IN {NON_EVENT_MODALITIES}"
             )
     by_key: dict[str, tuple[str, str]] = {}
     for article_id, uri, text in articles:

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical", "historical", "reported"]
+# Mentions kept for tracing that do not become events: background from years ago and speculation ("might meet").
+NON_EVENT_MODALITIES = ("historical", "hypothetical")
 DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
 DateSource = Literal["header", "field", "none"]
 

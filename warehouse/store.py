@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from schema.errors import QueryError, WarehouseError, WarehouseInUseError, WarehouseMissingError
 from schema.ontology import Ontology
-from schema.records import ActorCandidate, Article, Event, EventMention, Reject, Run, Sentence
+from schema.records import NON_EVENT_MODALITIES, ActorCandidate, Article, Event, EventMention, Reject, Run, Sentence
 from warehouse.tables import TABLES, duckdb_columns, to_arrow
 
 DB_FILENAME = "eventcoder.duckdb"
@@ -288,7 +288,7 @@ def counts_json(counts: dict[str, int]) -> str:
     return json.dumps(counts, sort_keys=True)
 
 
-ROLLUP_SQL = """
+ROLLUP_SQL = f"""
 INSERT INTO events BY NAME
 SELECT
     m.event_id,
@@ -314,6 +314,6 @@ SELECT
 FROM mentions m
 JOIN articles a USING (article_id)
 LEFT JOIN cameo_codes c ON c.code = m.event_code
-WHERE m.modality <> 'historical'
+WHERE m.modality NOT IN ({", ".join(f"'{m}'" for m in NON_EVENT_MODALITIES)})
 GROUP BY m.event_id
 """
