@@ -214,7 +214,7 @@ class EventCoder:
                 asked, _ = _subject_of(request.asked.trigger)
                 if asked is not None:
                     found = replace(found, targets=actors.resolve(asked))
-        several_mutual = match.pattern.mutual and len(found.sources) >= 2
+        several_mutual = _mutual(match, found) and len(found.sources) >= 2
         if found.sources and not found.targets and not found.between and not several_mutual:
             found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
         reverse = self.ontology.codes[code].reverse_code
@@ -229,7 +229,7 @@ class EventCoder:
 
     @staticmethod
     def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
-        mutual = match.pattern.mutual
+        mutual = _mutual(match, found)
         if found.between and not mutual:
             # "Oman mediated between the Houthis and Saudi Arabia": one event to each side.
             return [(s, t) for s in found.sources for t in found.targets if s.code != t.code]
@@ -360,6 +360,14 @@ class EventCoder:
             return Participants(group, [], False, True)
         source_heads = [c for c in noun.children if c.dep_ == "poss"]
         source_heads += [t for t in _prep_objects(noun, "by")]
+        # "launches conducted by North Korea": the agent of a participle that does the act the noun names (not
+        # "a truce mediated by Qatar", whose mediator is no party to the truce).
+        source_heads += [
+            t
+            for acl in noun.children
+            if acl.dep_ == "acl" and acl.lemma_.lower() in SUPPORT_VERBS
+            for t in _prep_objects(acl, "by")
+        ]
         source_heads += [c for c in noun.children if c.dep_ == "compound" and c.i in actors.by_token]
         inherited = False
         if not source_heads and noun.dep_ in {"dobj", "nsubjpass"} and noun.head.lemma_.lower() in SUPPORT_VERBS:
@@ -508,6 +516,18 @@ def _refers_back(noun: Token, actors: DocumentActors) -> bool:
     if noun.pos_ != "NOUN" or actors.names_someone(noun):
         return False
     return any(c.dep_ in {"det", "poss"} and c.lower_ in ANAPHORIC_DETERMINERS for c in noun.children)
+
+
+CONSULT_CODES = {"040", "041", "042", "043", "044", "046"}  # not 045: mediators do not consult each other
+
+
+def _mutual(match: ActionMatch, found: Participants) -> bool:
+    """Mutual by the pattern, or a consultation (04) that actors of several countries take part in together:
+    "Mori, Kong and defence officials are to attend the dialogue"."""
+    if match.pattern.mutual:
+        return True
+    countries = {s.code[:3] for s in found.sources}
+    return match.pattern.code in CONSULT_CODES and not found.targets and len(countries) >= 2
 
 
 def _relative_gap(verb: Token) -> bool:

@@ -17,6 +17,19 @@ from schema.errors import ModelNotInstalledError
 from schema.records import Article, Sentence
 
 PARAGRAPH_COMPONENT = "eventcoder_paragraph_breaks"
+LEMMA_COMPONENT = "eventcoder_lemma_fixes"
+# Verb forms the small English model lemmatises wrongly, as the rule lemmatiser strips "-ed"/"-es" from a stem
+# ending in "e": "staged" -> "stag", "slated" -> "slat". Checked against en_core_web_sm 3.8.
+LEMMA_FIXES = {
+    "staged": "stage",
+    "stages": "stage",
+    "staging": "stage",
+    "slated": "slate",
+    "slates": "slate",
+    "raped": "rape",
+    "rapes": "rape",
+    "raping": "rape",
+}
 
 
 @Language.component(PARAGRAPH_COMPONENT)
@@ -28,6 +41,15 @@ def paragraph_breaks(doc: Doc) -> Doc:
             previous.is_space and previous.text.count("\n") >= 2 and not token.is_space
         ) or "\n\n" in previous.whitespace_:
             token.is_sent_start = True
+    return doc
+
+
+@Language.component(LEMMA_COMPONENT)
+def lemma_fixes(doc: Doc) -> Doc:
+    for token in doc:
+        fixed = LEMMA_FIXES.get(token.lower_)
+        if fixed is not None and token.pos_ in {"VERB", "AUX", "NOUN"}:
+            token.lemma_ = fixed
     return doc
 
 
@@ -45,6 +67,8 @@ def load_model(name: str) -> Language:
         raise ModelNotInstalledError(f"spaCy model {name!r} has no dependency parser; eventcoder needs one.")
     if PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    if LEMMA_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(LEMMA_COMPONENT, last=True)
     return nlp
 
 
