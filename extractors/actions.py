@@ -189,6 +189,10 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
                 for inner in child.children:
                     if inner.dep_ == "pobj" and _lemma_fits(inner, pattern.object):
                         return inner
+    if verb.dep_ == "relcl" and not any(c.dep_ in OBJECT_DEPS for c in verb.children):
+        # "a charge Kigali denies": the noun the clause hangs on is its object.
+        if _lemma_fits(verb.head, pattern.object):
+            return verb.head
     infinitives = [o[3:] for o in pattern.object if o.startswith("to ")]
     for child in verb.children:
         # "ordered the ambassador to leave": an object written "to leave" is the verb the trigger governs.
@@ -245,9 +249,13 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
         return governor, "appeal"
     if lemma in DEMAND_GOVERNORS:
         return governor, "demand"
-    if lemma in THREAT_GOVERNORS and node.dep_ == "xcomp":
-        return governor, "threat"
+    if lemma in THREAT_GOVERNORS and (node.dep_ == "xcomp" or _is_passive(node)):
+        return governor, "threat"  # "threatened to retaliate", "vowed that Israel would be punished"
     return None
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ == "auxpass" for c in verb.children)
 
 
 def _is_infinitive(verb: Token) -> bool:

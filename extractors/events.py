@@ -207,8 +207,9 @@ class EventCoder:
         found = self._participants(match, actors)
         if request is not None and found.sources and not found.targets:
             if request.kind == "threat":
-                # "threatened to retaliate against U.S. warships": the threatened action's target.
-                found = replace(found, targets=self._targets(request.asked, actors, None)[0])
+                # "threatened to retaliate against U.S. warships", "vowed that Israel would be punished": the target
+                # of the action threatened.
+                found = replace(found, targets=self._participants(request.asked, actors).targets)
             else:
                 # "demanded that Rwanda withdraw": the one asked is the subject of what is asked for.
                 asked, _ = _subject_of(request.asked.trigger)
@@ -512,9 +513,12 @@ def _direct_object(match: ActionMatch) -> Token | None:
 
 
 def _refers_back(noun: Token, actors: DocumentActors) -> bool:
-    """ "the launch", "this decision", "their demands": a definite common noun that names no actor itself."""
+    """ "the launch", "this decision", "their demands": a definite common noun that names no actor itself; or the
+    noun a relative clause hangs on after a comma ("..., a charge Kigali denies")."""
     if noun.pos_ != "NOUN" or actors.names_someone(noun):
         return False
+    if any(c.dep_ == "relcl" for c in noun.children) and noun.dep_ == "appos":
+        return True
     return any(c.dep_ in {"det", "poss"} and c.lower_ in ANAPHORIC_DETERMINERS for c in noun.children)
 
 
