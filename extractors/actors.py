@@ -36,6 +36,7 @@ HOME_COUNTRY_MIN_MENTIONS = 2
 PAIR_NOUNS = {"leaders", "sides", "parties", "delegations", "neighbours", "neighbors"}
 PAIR_ONLY_NOUNS = {"sides", "parties", "neighbours", "neighbors", "countries", "nations", "states"}
 TITLE_WEIGHT = 2
+INSTITUTION_SECTORS = {"GOV", "JUD", "COP", "LEG", "SPY", "MED", "EDU", "HLH"}
 SPEECH_VERBS = {
     "say",
     "tell",
@@ -132,8 +133,19 @@ class ActorLexicon:
         for span in filter_spans(spans):
             kind, value, priority = self.meanings[span.label_]
             tags.append(Tag(kind, value, span.start, span.end, priority))
+        # "military-ruled Myanmar", "a government-held district": a sector word inside a hyphenated modifier
+        # describes something else.
+        tags = [t for t in tags if t.kind != "sector" or not _hyphenated(doc, t)]
         sector_tokens = {i for t in tags if t.kind == "sector" for i in range(t.start, t.end)}
         return [t for t in tags if t.kind not in REGION_KINDS or not _inside_other_name(doc, t, sector_tokens)]
+
+
+def _hyphenated(doc: Doc, tag: Tag) -> bool:
+    after = doc[tag.end] if tag.end < len(doc) else None
+    before = doc[tag.start - 1] if tag.start > 0 else None
+    joined_after = after is not None and after.text == "-" and not doc[tag.end - 1].whitespace_
+    joined_before = before is not None and before.text == "-" and not before.whitespace_
+    return joined_after or joined_before
 
 
 def _inside_other_name(doc: Doc, tag: Tag, sector_tokens: set[int]) -> bool:
@@ -420,6 +432,9 @@ class DocumentActors:
         stack = list(head.children)
         while stack:
             tok = stack.pop()
+            if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ == "in" and self._institution(head):
+                stack.extend(tok.children)  # "a court in Guyana", "officials in Kabul"
+                continue
             if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ in DESCRIPTIVE_PREPS:
                 # "officials from Japan" describes the officials; "assurances from Japan" are not Japan.
                 if tok.lower_ == "of" or head.i in self.by_token or head.ent_type_ in {"PERSON", "NORP", "ORG"}:
@@ -435,6 +450,11 @@ class DocumentActors:
             if tag is not None:
                 region.extend(self.doc[j] for j in range(tag.start, tag.end))
         return region
+
+    def _institution(self, head: Token) -> bool:
+        """A sector word for a country's own institutions, which "in X" places in X (troops in X may be anyone's)."""
+        tag = self.by_token.get(head.i)
+        return tag is not None and tag.kind == "sector" and tag.value in INSTITUTION_SECTORS
 
     def _tags_in(self, region: list[Token]) -> list[Tag]:
         seen: dict[tuple[int, int], Tag] = {}

@@ -418,7 +418,7 @@ class EventCoder:
         else:
             heads = [t for host in hosts for t in _prep_objects(host, place.split(":", 1)[1])]
         found = [a for head in heads for a in actors.resolve(head)]
-        if not found:
+        if not found and place.startswith("prep:"):
             # "sent troops to its border with Ecuador": the place phrase names the actor one step down.
             deeper = [t for head in heads if head.pos_ == "NOUN" for t in _all_prep_objects(head)]
             found = [a for head in deeper for a in actors.resolve(head)]
