@@ -205,6 +205,11 @@ class EventCoder:
         if request is not None and code in GENERIC_REQUEST_CODES:
             code = request.code
         found = self._participants(match, actors)
+        instrument = self._instrument(match, actors) if not found.sources else None
+        if instrument is not None:
+            # "Four children were killed in Israeli tank shelling": the shelling is the event, Israel its source.
+            code, sources = instrument
+            found = replace(found, sources=sources)
         if request is not None and found.sources and not found.targets:
             if request.kind == "threat":
                 # "threatened to retaliate against U.S. warships", "vowed that Israel would be punished": the target
@@ -260,10 +265,10 @@ class EventCoder:
         unnamed = self._unnamed_target(match, actors)
         if unnamed is not None and len(sources) == 1:
             # "Sudanese soldiers killed seven civilians": whose civilians the text does not say; those of the place
-            # it happened in, else the attackers' own country.
+            # it happened in, else of the country the article is about, else the attackers' own.
             noun, sector = unnamed
             where = self._place(match, actors)
-            country = where.code if where is not None else next(iter(sources))
+            country = where.code if where is not None else actors.home_country or next(iter(sources))
             if country in self.ontology.countries:
                 span_end = noun.idx + len(noun.text)
                 actor = Actor(country + sector, noun.i, noun.idx, span_end, noun.text, "context")
@@ -295,6 +300,20 @@ class EventCoder:
                 return replace(found, targets=[actor], implied_target="domestic")
         return found
 
+    def _instrument(self, match: ActionMatch, actors: DocumentActors) -> tuple[str, list[Actor]] | None:
+        """A casualty verb in the passive with no agent, whose "in"/"by" phrase is an attack with an actor: the code
+        of the attack and who carried it out."""
+        trigger = match.trigger
+        if trigger.lemma_.lower() not in CASUALTY_VERBS or not any(c.dep_ == "auxpass" for c in trigger.children):
+            return None
+        for prep in ("in", "by"):
+            for noun in _prep_objects(trigger, prep):
+                attacks = [p for p in self.patterns.candidates(noun) if p.pos == "NOUN" and p.code[:2] in VIOLENT_ROOTS]
+                sources = actors.resolve(noun) if attacks else []
+                if sources:
+                    return attacks[0].code, sources
+        return None
+
     @staticmethod
     def _place(match: ActionMatch, actors: DocumentActors) -> Actor | None:
         hosts = [match.trigger] + ([match.object] if match.object is not None else [])
@@ -309,6 +328,11 @@ class EventCoder:
     @staticmethod
     def _unnamed_target(match: ActionMatch, actors: DocumentActors) -> tuple[Token, str] | None:
         """The target slot holds a sector word with no country ("civilians", "protesters")."""
+        for patient in match.trigger.children:
+            if patient.dep_ == "nsubjpass":  # "four children were killed"
+                sector = actors.sector_only(patient)
+                if sector is not None:
+                    return patient, sector
         for place in match.pattern.target:
             if place == "dobj":
                 heads = [c for c in match.trigger.children if c.dep_ in {"dobj", "obj"} and c != match.object]

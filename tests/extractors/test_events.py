@@ -302,3 +302,9 @@ def test_unnamed_forces_in_reported_speech_are_the_speakers(code_text: CodeText)
 def test_appeal_for_two_things_gives_two_appeals(code_text: CodeText) -> None:
     text = "The European Union called on Azerbaijan to release the prisoners and resume talks with Armenia."
     assert dyads(code_text(text)) == {("IGOEUR", "AZE", "0253"), ("IGOEUR", "AZE", "026")}
+
+
+def test_killed_in_an_attack_makes_the_attacker_the_source(code_text: CodeText) -> None:
+    mentions = code_text("Eight people were killed in a Russian air strike on Kharkiv.")
+    assert [(m.source_actor, m.event_code[:2], m.target_actor) for m in mentions] == [("RUS", "19", "RUSCVL")]
+    assert not code_text("Eight people were killed in a storm on Kharkiv.")  # no attacker, no event
