@@ -189,10 +189,9 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
                 for inner in child.children:
                     if inner.dep_ == "pobj" and _lemma_fits(inner, pattern.object):
                         return inner
-    if verb.dep_ == "relcl" and not any(c.dep_ in OBJECT_DEPS for c in verb.children):
-        # "a charge Kigali denies": the noun the clause hangs on is its object.
-        if _lemma_fits(verb.head, pattern.object):
-            return verb.head
+    gap = verb.dep_ == "relcl" and not any(c.dep_ in OBJECT_DEPS for c in verb.children)
+    if gap and _lemma_fits(verb.head, pattern.object):
+        return verb.head  # "a charge Kigali denies": the noun the clause hangs on is its object
     infinitives = [o[3:] for o in pattern.object if o.startswith("to ")]
     for child in verb.children:
         # "ordered the ambassador to leave": an object written "to leave" is the verb the trigger governs.
