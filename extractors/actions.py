@@ -238,9 +238,12 @@ def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
 def requested_by(token: Token) -> tuple[Token, str] | None:
     """The verb that asks for, demands or threatens this action, and which it does: ("urged", "appeal")."""
     node = token
-    while node.dep_ == "conj" and node.head is not node:  # "urged X to stop and return to talks"
+    while node.dep_ == "conj" and node.head.i != node.i:  # "urged X to stop and return to talks"
         node = node.head
-    if not (node.dep_ in {"xcomp", "ccomp"} or (node.dep_ == "advcl" and _is_infinitive(node))) or node.head is node:
+    if (
+        not (node.dep_ in {"xcomp", "ccomp"} or (node.dep_ == "advcl" and _is_infinitive(node)))
+        or node.head.i == node.i
+    ):
         return None
     governor = node.head
     lemma = governor.lemma_.lower()
@@ -250,6 +253,26 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
         return governor, "demand"
     if lemma in THREAT_GOVERNORS and (node.dep_ == "xcomp" or _is_passive(node)):
         return governor, "threat"  # "threatened to retaliate", "vowed that Israel would be punished"
+    return None
+
+
+HABITUAL_ADVERBS = {"often", "usually", "regularly", "frequently", "routinely", "typically", "generally", "habitually"}
+
+
+def _habitual(verb: Token) -> bool:
+    """ "Gangs often kidnap people", "the two navies hold exercises every two years": what is usual, not an event."""
+    for child in verb.children:
+        if child.dep_ == "advmod" and child.lower_ in HABITUAL_ADVERBS:
+            return True
+        if child.dep_ in {"npadvmod", "advmod"} and any(c.lower_ == "every" for c in child.children):
+            return True
+    return False
+
+
+def purpose_of(token: Token) -> Token | None:
+    """The verb an infinitive of purpose belongs to: "fired rubber bullets to disperse the crowd" -> fired."""
+    if token.dep_ == "advcl" and _is_infinitive(token) and token.head.i != token.i:
+        return token.head
     return None
 
 
@@ -282,6 +305,8 @@ def modality_of(token: Token) -> Modality:
             hypothetical = True
         if _clause_markers(node) & HYPOTHETICAL_MARKERS:
             hypothetical = True
+        if node is token and _habitual(node):
+            return "habitual"
         if node is not token and node.lemma_.lower() in NOT_DONE_GOVERNORS:
             return "refused" if node.lemma_.lower() in REFUSAL_GOVERNORS else "negated"
         if node is not token and node.lemma_.lower() in INTENT_GOVERNORS:

@@ -36,7 +36,10 @@ HOME_COUNTRY_MIN_MENTIONS = 2
 PAIR_NOUNS = {"leaders", "sides", "parties", "delegations", "neighbours", "neighbors"}
 PAIR_ONLY_NOUNS = {"sides", "parties", "neighbours", "neighbors", "countries", "nations", "states"}
 TITLE_WEIGHT = 2
-INSTITUTION_SECTORS = {"GOV", "JUD", "COP", "LEG", "SPY", "MED", "EDU", "HLH"}
+ARMED_SECTORS = {"MIL", "REB", "INS", "UAF", "SEP", "RAD", "CRM", "SPY"}
+# Nouns for something said, whose antecedent is the speaker; verbs of accusing count as saying.
+SAID_NOUNS = {"allegation", "accusation", "charge", "claim", "report", "finding", "criticism", "assertion", "remark"}
+ACCUSING_VERBS = {"accuse", "allege", "blame", "charge", "criticise", "criticize", "condemn"}
 SPEECH_VERBS = {
     "say",
     "tell",
@@ -278,19 +281,28 @@ class DocumentActors:
 
     def antecedent(self, anchor: Token, exclude: set[str], sentences_back: int = 2) -> Actor | None:
         """The actor most recently named before `anchor` (this and the previous sentences) whose country is not
-        in `exclude`: who did the act "the order" or "the launch" refers back to."""
+        in `exclude`: who did the act "the order" or "the launch" refers back to. For what was said ("denied the
+        allegations", "rejected the findings") the one who said it comes first: the subject of a speech verb."""
         sent_starts = [s.start for s in self.doc.sents if s.start <= anchor.i]
-        floor = sent_starts[-1 - sentences_back] if len(sent_starts) > sentences_back else 0
-        seen: set[tuple[int, int]] = set()
-        for i in range(anchor.i - 1, floor - 1, -1):
-            tag = self.by_token.get(i)
-            if tag is None or tag.kind == "sector" or (tag.start, tag.end) in seen:
-                continue
-            seen.add((tag.start, tag.end))
-            code = self._tag_code(tag)
-            if code is not None and code[:3] not in exclude:
-                return self._actor(self.doc[tag.end - 1], code, "antecedent")
+        for speakers_only in [True, False] if self.is_said(anchor) else [False]:
+            back = sentences_back + 2 if speakers_only else sentences_back
+            floor = sent_starts[-1 - back] if len(sent_starts) > back else 0
+            seen: set[tuple[int, int]] = set()
+            for i in range(anchor.i - 1, floor - 1, -1):
+                tag = self.by_token.get(i)
+                if tag is None or tag.kind == "sector" or (tag.start, tag.end) in seen:
+                    continue
+                seen.add((tag.start, tag.end))
+                if speakers_only and not _speaks(self.doc[i]):
+                    continue
+                code = self._tag_code(tag)
+                if code is not None and code[:3] not in exclude:
+                    return self._actor(self.doc[tag.end - 1], code, "antecedent")
         return None
+
+    @staticmethod
+    def is_said(noun: Token) -> bool:
+        return noun.lemma_.lower() in SAID_NOUNS
 
     def _tag_code(self, tag: Tag) -> str | None:
         ontology = self.lexicon.ontology
@@ -452,9 +464,10 @@ class DocumentActors:
         return region
 
     def _institution(self, head: Token) -> bool:
-        """A sector word for a country's own institutions, which "in X" places in X (troops in X may be anyone's)."""
+        """A sector word that "in X" places in X: "a court in Guyana", "farmers in Belgium" (but troops or rebels in
+        X may be anyone's)."""
         tag = self.by_token.get(head.i)
-        return tag is not None and tag.kind == "sector" and tag.value in INSTITUTION_SECTORS
+        return tag is not None and tag.kind == "sector" and tag.value not in ARMED_SECTORS
 
     def _tags_in(self, region: list[Token]) -> list[Tag]:
         seen: dict[tuple[int, int], Tag] = {}
@@ -473,6 +486,14 @@ class DocumentActors:
     def _actor(self, head: Token, code: str, via: str) -> Actor:
         span = _phrase_span(head)
         return Actor(code, head.i, span.start_char, span.end_char, span.text, via)
+
+
+def _speaks(token: Token) -> bool:
+    """Whether the word is (part of) the subject of a verb of saying: "U.N. investigators said ..."."""
+    node = token
+    while node.head.i != node.i and node.dep_ not in {"nsubj", "nsubjpass"}:
+        node = node.head
+    return node.dep_ == "nsubj" and node.head.lemma_.lower() in SPEECH_VERBS | ACCUSING_VERBS
 
 
 def _names_a_pair(head: Token) -> bool:

@@ -16,7 +16,14 @@ from itertools import permutations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from extractors.actions import INTENT_GOVERNORS, ActionMatch, PatternIndex, modality_of, requested_by
+from extractors.actions import (
+    INTENT_GOVERNORS,
+    ActionMatch,
+    PatternIndex,
+    modality_of,
+    purpose_of,
+    requested_by,
+)
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
@@ -164,8 +171,11 @@ class EventCoder:
                 requests.append(Request(code, match, kind))
         folded = {r.asked.trigger.i for rs in asked.values() for r in rs}
         for match in matches:
-            if match.trigger.i in folded or _is_consequence(match, by_trigger):
-                continue  # asked for or threatened: not (yet) done; "killing seven": the casualties of the attack
+            purpose = purpose_of(match.trigger)
+            if match.trigger.i in folded or _is_consequence(match, by_trigger) or (purpose and purpose.i in by_trigger):
+                # asked for or threatened: not (yet) done; "killing seven": the casualties of the attack; "fired
+                # tear gas to disperse the crowd": the aim of the act, not a second one
+                continue
             own: list[Request | None] = list(asked.get(match.trigger.i, [])) or [None]
             for request in own:
                 yield match, request
@@ -280,7 +290,10 @@ class EventCoder:
             if named:
                 return replace(found, targets=named, implied_target="object")
         if match.pattern.code.startswith(REACTIVE_CODES) and obj is not None and _refers_back(obj, actors):
-            antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
+            if actors.is_said(obj):  # "denied the allegations": whoever made them
+                antecedent = actors.antecedent(obj, sources)
+            else:
+                antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
                 return replace(found, targets=[antecedent], implied_target="antecedent")
         place = self._place(match, actors)
@@ -524,7 +537,7 @@ def _is_historical(trigger: Token, published: dt.date | None) -> bool:
 def _clause_verb(token: Token) -> Token:
     """The verb (or the sentence root) whose clause a word belongs to."""
     node = token
-    while node.head is not node and node.pos_ not in {"VERB", "AUX"}:
+    while node.head.i != node.i and node.pos_ not in {"VERB", "AUX"}:
         node = node.head
     return node
 
@@ -635,7 +648,7 @@ def _subject_of(verb: Token) -> tuple[Token | None, bool]:
             if subject.lower_ in RELATIVE_PRONOUNS and node.dep_ == "relcl":
                 return node.head, True
             return subject, inherited
-        if node.dep_ in INHERIT_SUBJECT_DEPS and node.head is not node:
+        if node.dep_ in INHERIT_SUBJECT_DEPS and node.head.i != node.i:
             governor = node.head
             # Object control: in "X urged Beijing to lift the ban" the one who lifts is Beijing, not X.
             controller = next((c for c in governor.children if c.dep_ in {"dobj", "obj"}), None)

@@ -11,9 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical", "historical", "reported"]
-# Mentions kept for tracing that do not become events: background from years ago and speculation ("might meet").
-NON_EVENT_MODALITIES = ("historical", "hypothetical")
+Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical", "habitual", "historical", "reported"]
+# Mentions kept for tracing that do not become events: background from years ago, speculation ("might meet") and
+# what is usual ("gangs often kidnap people").
+NON_EVENT_MODALITIES = ("historical", "hypothetical", "habitual")
 DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
 DateSource = Literal["header", "field", "none"]
 
