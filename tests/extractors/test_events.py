@@ -308,3 +308,23 @@ def test_killed_in_an_attack_makes_the_attacker_the_source(code_text: CodeText) 
     mentions = code_text("Eight people were killed in a Russian air strike on Kharkiv.")
     assert [(m.source_actor, m.event_code[:2], m.target_actor) for m in mentions] == [("RUS", "19", "RUSCVL")]
     assert not code_text("Eight people were killed in a storm on Kharkiv.")  # no attacker, no event
+
+
+def test_what_usually_happens_is_not_an_event(code_text: CodeText) -> None:
+    mentions = code_text("Nigerian criminal gangs often kidnap villagers for ransom.")
+    assert mentions and {m.modality for m in mentions} == {"habitual"}
+
+
+def test_the_aim_of_an_act_is_not_a_second_event(code_text: CodeText) -> None:
+    mentions = code_text("Kenyan police fired tear gas at protesters to disperse the crowd.")
+    assert {m.event_code for m in mentions} == {"175"}
+
+
+def test_denied_allegations_target_whoever_made_them(code_text: CodeText) -> None:
+    text = (
+        "U.N. investigators said Myanmar's army burned villages in Rakhine state.\n\n"
+        "Bangladesh urged the international community to help.\n\n"
+        "Myanmar's junta denied the allegations."
+    )
+    last = [m for m in code_text(text, published=dt.date(2024, 6, 11)) if m.sentence_index == 2]
+    assert {(m.source_actor, m.target_actor, m.event_code) for m in last} == {("MMRGOV", "IGOUNO", "016")}
