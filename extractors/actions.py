@@ -293,7 +293,10 @@ def modality_of(token: Token) -> Modality:
     node: Token | None = token
     intended = hypothetical = False
     depth = 0
+    sibling = False  # reached through "and": the first conjunct's own verb governs nothing
     while node is not None and depth < 4:
+        governs = node is not token and not sibling
+        sibling = False
         children = list(node.children)
         aux = {c.lower_ for c in children if c.dep_ in {"aux", "auxpass"}}
         if any(c.dep_ == "neg" for c in children) or any(c.dep_ == "det" and c.lower_ == "no" for c in children):
@@ -307,9 +310,9 @@ def modality_of(token: Token) -> Modality:
             hypothetical = True
         if node is token and _habitual(node):
             return "habitual"
-        if node is not token and node.lemma_.lower() in NOT_DONE_GOVERNORS:
+        if governs and node.lemma_.lower() in NOT_DONE_GOVERNORS:
             return "refused" if node.lemma_.lower() in REFUSAL_GOVERNORS else "negated"
-        if node is not token and node.lemma_.lower() in INTENT_GOVERNORS:
+        if governs and node.lemma_.lower() in INTENT_GOVERNORS:
             intended = True
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
             intended = True
@@ -317,6 +320,12 @@ def modality_of(token: Token) -> Modality:
             hypothetical = True
         # Climb only through links that keep the action inside the same proposition.
         # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
+        if node.dep_ == "conj" and node.head.pos_ in VERB_POS and not aux:
+            # "is expected to visit Tokyo and meet Akiba": the second verb shares the first one's governors.
+            node = node.head
+            depth += 1
+            sibling = True
+            continue
         infinitive = node.dep_ in {"ccomp", "advcl"} and _is_infinitive(node)
         if node.dep_ == "advcl" and infinitive:
             intended = True  # "sent troops to help Ukraine": a purpose, not yet a fact

@@ -296,7 +296,7 @@ class EventCoder:
                 antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
                 return replace(found, targets=[antecedent], implied_target="antecedent")
-        place = self._place(match, actors)
+        place = self._place(match, actors, exclude=sources)
         if place is not None:
             return replace(found, targets=[place], implied_target="place")
         home = actors.home_country
@@ -328,14 +328,17 @@ class EventCoder:
         return None
 
     @staticmethod
-    def _place(match: ActionMatch, actors: DocumentActors) -> Actor | None:
+    def _place(match: ActionMatch, actors: DocumentActors, exclude: set[str] | None = None) -> Actor | None:
+        """The country the event happened in, from "in Zurich", "in Japan or China" (not one in `exclude`: Abe
+        holding a summit in Japan is no event towards Japan)."""
         hosts = [match.trigger] + ([match.object] if match.object is not None else [])
         for host in hosts:
             for prep in PLACE_PREPS:
                 for pobj in _prep_objects(host, prep):
-                    place = actors.place(pobj)
-                    if place is not None:
-                        return place
+                    for member in [pobj, *(c for c in pobj.children if c.dep_ == "conj")]:
+                        place = actors.place(member)
+                        if place is not None and place.code not in (exclude or set()):
+                            return place
         return None
 
     @staticmethod
