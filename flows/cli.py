@@ -150,7 +150,13 @@ def sql(
 @app.command(name="eval")
 @user_errors
 def evaluate_command(
-    gold: Annotated[Path, typer.Argument(help="Gold file: events JSONL (articles.jsonl beside it) or PETR XML.")],
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold file: events JSONL (articles.jsonl or articles/ beside it) or PETR XML; or a directory, "
+            "whose events.jsonl files are scored together."
+        ),
+    ],
     warehouse: Annotated[
         Path | None, typer.Option("--warehouse", "-w", help="Score this warehouse instead of coding the gold articles.")
     ] = None,

@@ -216,11 +216,34 @@ def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -
 
 
 def evaluate(gold: Path, config: PipelineConfig, warehouse: Path | None = None) -> list[Score]:
+    """Score one gold file, or every `events.jsonl` under a gold directory together (each coded on its own)."""
     if not gold.exists():
         raise ConfigError(f"gold file {gold} does not exist")
+    if gold.is_dir():
+        files = sorted(gold.rglob("events.jsonl"))
+        if not files:
+            raise ConfigError(f"{gold}: no events.jsonl gold file under it")
+        if warehouse is not None:
+            raise ConfigError("--warehouse scores one gold file; pass the file, not a directory")
+        return combine([evaluate_jsonl(f, config, None) for f in files], units=[f.parent.name for f in files])
     if gold.suffix.lower() == ".xml":
         return evaluate_petr(gold, config)
     return evaluate_jsonl(gold, config, warehouse)
+
+
+def combine(runs: list[list[Score]], units: list[str]) -> list[Score]:
+    """Add up the counts of several scorings, level by level; misses and extras keep their gold set's name."""
+    combined = []
+    for level_scores in zip(*runs, strict=True):
+        total = Score(level_scores[0].level)
+        for name, part in zip(units, level_scores, strict=True):
+            total.tp += part.tp
+            total.fp += part.fp
+            total.fn += part.fn
+            total.misses.extend((f"{name}:{u}", t) for u, t in part.misses)
+            total.extras.extend((f"{name}:{u}", t) for u, t in part.extras)
+        combined.append(total)
+    return combined
 
 
 def report(scores: list[Score], show: int = 20) -> str:
