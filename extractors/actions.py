@@ -308,6 +308,10 @@ def modality_of(token: Token) -> Modality:
             hypothetical = True
         if _clause_markers(node) & HYPOTHETICAL_MARKERS:
             hypothetical = True
+        if any(c.dep_ == "advcl" and _clause_markers(c) & {"if"} for c in children):
+            # "If it happens, the talks would be the first meeting ...": the consequent of a condition. (Not
+            # "would reimpose sanctions unless ...": that is a threat, coded by the intent code.)
+            hypothetical = True
         if node is token and _habitual(node):
             return "habitual"
         if governs and node.lemma_.lower() in NOT_DONE_GOVERNORS:
@@ -326,7 +330,7 @@ def modality_of(token: Token) -> Modality:
             depth += 1
             sibling = True
             continue
-        infinitive = node.dep_ in {"ccomp", "advcl"} and _is_infinitive(node)
+        infinitive = node.dep_ in {"ccomp", "advcl", "acl"} and _is_infinitive(node)
         if node.dep_ == "advcl" and infinitive:
             intended = True  # "sent troops to help Ukraine": a purpose, not yet a fact
         if (

@@ -55,6 +55,10 @@ SUPPORT_VERBS = INTENT_GOVERNORS | {
 }
 
 
+# Prepositions that set a clause in a meeting or event: "at a summit with", "during talks with".
+SCENE_PREPS = {"at", "during"}
+
+
 def stable_id(*parts: object) -> str:
     text = "\x1f".join("" if p is None else str(p) for p in parts)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
@@ -413,6 +417,13 @@ class EventCoder:
         inherited = False
         if not source_heads and noun.dep_ in {"dobj", "nsubjpass"} and noun.head.lemma_.lower() in SUPPORT_VERBS:
             subject, _ = _subject_of(noun.head)
+            if subject is not None:
+                source_heads, inherited = [subject], True
+        scene = noun.head if noun.dep_ == "pobj" else None
+        if not source_heads and scene is not None and scene.lower_ in SCENE_PREPS and scene.head.pos_ == "VERB":
+            # "At a summit with Abe in Beijing, Xi said ...", "During talks with Kyiv, Moscow agreed ...": the
+            # subject of the clause the meeting is the scene of took part in it.
+            subject, _ = _subject_of(scene.head)
             if subject is not None:
                 source_heads, inherited = [subject], True
         sources = [a for head in source_heads for a in actors.resolve(head)]
