@@ -300,7 +300,10 @@ class EventCoder:
                 antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
                 return replace(found, targets=[antecedent], implied_target="antecedent")
-        place = self._place(match, actors, exclude=sources)
+        # Violence or protest in the actor's own country is aimed at it ("Boko Haram launched attacks in Nigeria");
+        # a summit in one's own country is not aimed at it.
+        own_place_ok = root in VIOLENT_ROOTS or root in DOMESTIC_ROOTS
+        place = self._place(match, actors, exclude=None if own_place_ok else sources)
         if place is not None:
             return replace(found, targets=[place], implied_target="place")
         home = actors.home_country
@@ -336,6 +339,8 @@ class EventCoder:
         """The country the event happened in, from "in Zurich", "in Japan or China" (not one in `exclude`: Abe
         holding a summit in Japan is no event towards Japan)."""
         hosts = [match.trigger] + ([match.object] if match.object is not None else [])
+        # One step down too: "launched attacks during its campaign in northeastern Nigeria".
+        hosts += [pobj for host in list(hosts) for pobj in _all_prep_objects(host) if pobj.pos_ == "NOUN"]
         for host in hosts:
             for prep in PLACE_PREPS:
                 for pobj in _prep_objects(host, prep):
