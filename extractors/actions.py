@@ -168,7 +168,10 @@ class PatternIndex:
                 particle = _particle_for(token, pattern)
                 if pattern.particle and particle is None:
                     continue
-                matches.append(ActionMatch(pattern, token, obj, particle, modality_of(token)))
+                modality = modality_of(token)
+                if obj is not None and any(c.dep_ == "det" and c.lower_ == "no" for c in obj.children):
+                    modality = "negated"  # "held no talks", "made no concessions"
+                matches.append(ActionMatch(pattern, token, obj, particle, modality))
                 if obj is not None:
                     consumed.add(obj.i)
                 break

@@ -293,6 +293,12 @@ class EventCoder:
             named = [a for a in actors.resolve(obj) if a.code[:3] not in sources]
             if named:
                 return replace(found, targets=named, implied_target="object")
+        if obj is None or not _refers_back(obj, actors):
+            # "objected to the guidelines": the thing reacted to may sit in a target preposition.
+            slots = [t.split(":", 1)[1] for t in match.pattern.target if t.startswith("prep:")]
+            obj = next(
+                (o for prep in slots for o in _prep_objects(match.trigger, prep) if _refers_back(o, actors)), obj
+            )
         if match.pattern.code.startswith(REACTIVE_CODES) and obj is not None and _refers_back(obj, actors):
             if actors.is_said(obj):  # "denied the allegations": whoever made them
                 antecedent = actors.antecedent(obj, sources)

@@ -328,3 +328,14 @@ def test_denied_allegations_target_whoever_made_them(code_text: CodeText) -> Non
     )
     last = [m for m in code_text(text, published=dt.date(2024, 6, 11)) if m.sentence_index == 2]
     assert {(m.source_actor, m.target_actor, m.event_code) for m in last} == {("MMRGOV", "IGOUNO", "016")}
+
+
+def test_no_on_the_object_negates_a_light_verb(code_text: CodeText) -> None:
+    assert not code_text("Japan held no talks with China.")
+
+
+def test_objecting_to_an_earlier_act_targets_its_actor(code_text: CodeText) -> None:
+    text = "Japan approved new defence guidelines on Tuesday. Beijing has strongly objected to the guidelines."
+    assert {(m.source_actor, m.target_actor[:3] if m.target_actor else None) for m in code_text(text)} >= {
+        ("CHNGOV", "JPN")
+    }
