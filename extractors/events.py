@@ -69,6 +69,7 @@ ANAPHORIC_DETERMINERS = {"the", "this", "that", "these", "those", "its", "their"
 # Roots whose object is often an earlier act, whose actor is then the target ("Paris rejected the order").
 REACTIVE_CODES = ("016", "051", "11", "12")
 # Prepositions that set an event in a place: "met in Zurich", "a protest in Beijing", "exercises off Taiwan".
+PLACE_DEPTH = 3
 PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
 # Protest with no stated target: ACLED's convention, aimed at the protesters' own authorities.
 DOMESTIC_ROOTS = {"14", "17"}
@@ -345,8 +346,18 @@ class EventCoder:
         """The country the event happened in, from "in Zurich", "in Japan or China" (not one in `exclude`: Abe
         holding a summit in Japan is no event towards Japan)."""
         hosts = [match.trigger] + ([match.object] if match.object is not None else [])
-        # One step down too: "launched attacks during its campaign in northeastern Nigeria".
-        hosts += [pobj for host in list(hosts) for pobj in _all_prep_objects(host) if pobj.pos_ == "NOUN"]
+        # Down a chain of place phrases too: "launched attacks during its campaign in northeastern Nigeria",
+        # "detonated a bomb at a market in Pishin in Pakistan's Balochistan province".
+        frontier = list(hosts)
+        for _ in range(PLACE_DEPTH):
+            frontier = [
+                pobj
+                for host in frontier
+                for node in [host, *(c for c in host.children if c.dep_ == "acl")]  # "a bomb hidden at a market"
+                for pobj in _all_prep_objects(node)
+                if pobj.pos_ in {"NOUN", "PROPN"}
+            ]
+            hosts += frontier
         for host in hosts:
             for prep in PLACE_PREPS:
                 for pobj in _prep_objects(host, prep):
