@@ -91,6 +91,9 @@ HYPOTHETICAL_MARKERS = {"if", "unless", "whether"}
 # "refused to meet", "threatened to cut ties": the governed action did not happen (a threat is coded by its own
 # pattern, 13x), so it yields no event of its own.
 NOT_DONE_GOVERNORS = {"refuse", "decline", "reject", "fail", "deny", "threaten", "warn", "avoid", "cancel", "postpone"}
+EXPECTATION_VERBS = {"see", "expect", "believe", "think", "tip"}
+# "accused Rwanda of sending troops": the act is an allegation, coded as the accusation (11x), not as done.
+ACCUSING_GOVERNORS = {"accuse", "blame", "charge", "suspect", "allege", "convict", "indict", "sentence"}
 # Of those, the ones that say the actor will not do it: coded as a refusal (CAMEO 12x), not dropped.
 REFUSAL_GOVERNORS = {"refuse", "decline", "reject"}
 # "urged Beijing to lift its ban", "demanded that Rwanda withdraw": the governed action is what is asked for. It is
@@ -321,10 +324,14 @@ def modality_of(token: Token) -> Modality:
             return "refused" if node.lemma_.lower() in REFUSAL_GOVERNORS else "negated"
         if governs and node.lemma_.lower() in INTENT_GOVERNORS:
             intended = True
+        if governs and node.lemma_.lower() in EXPECTATION_VERBS and "auxpass" in {c.dep_ for c in children}:
+            intended = True  # "are seen as exchanging views", "is expected to visit"
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
             intended = True
         if node.pos_ in NOUN_POS and any(c.lower_ in SPECULATIVE_NOUN_MODIFIERS for c in children):
             hypothetical = True
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.head.head.lemma_.lower() in ACCUSING_GOVERNORS:
+            return "reported"  # "accused Rwanda of sending troops": what one side says the other did
         # Climb only through links that keep the action inside the same proposition.
         # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
         if node.dep_ == "conj" and node.head.pos_ in VERB_POS and not aux:
@@ -332,6 +339,10 @@ def modality_of(token: Token) -> Modality:
             node = node.head
             depth += 1
             sibling = True
+            continue
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.head.head.pos_ in VERB_POS:
+            node = node.head.head  # "seen as exchanging views": the verb the gerund's preposition hangs on
+            depth += 1
             continue
         infinitive = node.dep_ in {"ccomp", "advcl", "acl"} and _is_infinitive(node)
         if node.dep_ == "advcl" and infinitive:

@@ -417,6 +417,12 @@ class EventCoder:
         sources = actors.resolve(subject) if subject is not None else []
         patient = passive_subject if passive_subject is not None and passive_subject != match.object else None
         targets, between = self._targets(match, actors, patient)
+        if not targets and trigger.dep_ == "acl" and trigger.head.dep_ == "pobj":
+            # "exchanged prisoners in a deal mediated by the UAE": the deal's parties are the clause's subjects.
+            clause = trigger.head.head.head
+            parties, _ = _subject_of(clause) if clause.pos_ == "VERB" else (None, False)
+            if parties is not None:
+                targets = [a for a in actors.resolve(parties) if a.code not in {s.code for s in sources}]
         return Participants(sources, targets, inherited, between)
 
     def _noun_participants(self, match: ActionMatch, actors: DocumentActors) -> Participants:
@@ -684,6 +690,15 @@ def _subject_of(verb: Token) -> tuple[Token | None, bool]:
             if subject.lower_ in RELATIVE_PRONOUNS and node.dep_ == "relcl":
                 return node.head, True
             return subject, inherited
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.head.head.pos_ == "VERB":
+            # "Grossi said after meeting Eslami": the meeter is the subject; "accused Rwanda of sending troops":
+            # the sender is the object.
+            governor = node.head.head
+            controller = next((c for c in governor.children if c.dep_ in {"dobj", "obj"}), None)
+            if node.head.lower_ in {"of", "for"} and controller is not None:
+                return controller, True
+            node, inherited = governor, True
+            continue
         if node.dep_ in INHERIT_SUBJECT_DEPS and node.head.i != node.i:
             governor = node.head
             # Object control: in "X urged Beijing to lift the ban" the one who lifts is Beijing, not X.

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical", "habitual", "historical", "reported"]
 # Mentions kept for tracing that do not become events: background from years ago, speculation ("might meet") and
 # what is usual ("gangs often kidnap people").
-NON_EVENT_MODALITIES = ("historical", "hypothetical", "habitual")
+NON_EVENT_MODALITIES = ("historical", "hypothetical", "habitual", "reported")
 DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
 DateSource = Literal["header", "field", "none"]
 

@@ -339,3 +339,21 @@ def test_objecting_to_an_earlier_act_targets_its_actor(code_text: CodeText) -> N
     assert {(m.source_actor, m.target_actor[:3] if m.target_actor else None) for m in code_text(text)} >= {
         ("CHNGOV", "JPN")
     }
+
+
+def test_what_someone_is_accused_of_is_an_allegation_not_an_event(code_text: CodeText) -> None:
+    mentions = code_text("Kinshasa accused Rwanda of sending troops to Congo.")
+    events = {(m.source_actor, m.target_actor, m.event_code) for m in mentions if m.modality != "reported"}
+    assert events == {("CODGOV", "RWA", "112")}
+    assert {m.source_actor for m in mentions if m.modality == "reported"} == {"RWA"}
+
+
+def test_a_gerund_after_a_preposition_takes_the_clause_subject(code_text: CodeText) -> None:
+    text = "IAEA chief Rafael Grossi spoke to reporters after meeting Iranian Foreign Minister Hossein Amirabdollahian."
+    mentions = code_text(text, published=dt.date(2024, 5, 7))
+    assert ("IGOIAE", "IRNGOV", "040") in {(m.source_actor, m.target_actor, m.event_code) for m in mentions}
+
+
+def test_a_deal_mediated_by_a_third_party_is_mediation_between_its_parties(code_text: CodeText) -> None:
+    text = "Ukraine and Russia exchanged 195 prisoners of war in a deal mediated by the United Arab Emirates."
+    assert {("ARE", "UKR", "045"), ("ARE", "RUS", "045")} <= dyads(code_text(text))
