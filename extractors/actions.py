@@ -246,6 +246,14 @@ def requested_by(token: Token) -> tuple[Token, str] | None:
     node = token
     while node.dep_ == "conj" and node.head.i != node.i:  # "urged X to stop and return to talks"
         node = node.head
+    if node.pos_ in NOUN_POS and node.dep_ == "pobj" and node.head.lower_ == "for":
+        # "called for talks with China", "demanded for the release": the noun is what is asked for
+        governor = node.head.head
+        if governor.lemma_.lower() in APPEAL_GOVERNORS:
+            return governor, "appeal"
+        if governor.lemma_.lower() in DEMAND_GOVERNORS:
+            return governor, "demand"
+        return None
     if (
         not (node.dep_ in {"xcomp", "ccomp"} or (node.dep_ == "advcl" and _is_infinitive(node)))
         or node.head.i == node.i
@@ -300,6 +308,7 @@ def modality_of(token: Token) -> Modality:
     intended = hypothetical = False
     depth = 0
     sibling = False  # reached through "and": the first conjunct's own verb governs nothing
+    via = ""  # the link climbed to reach this node
     while node is not None and depth < 4:
         governs = node is not token and not sibling
         sibling = False
@@ -322,8 +331,12 @@ def modality_of(token: Token) -> Modality:
             return "habitual"
         if governs and node.lemma_.lower() in NOT_DONE_GOVERNORS:
             return "refused" if node.lemma_.lower() in REFUSAL_GOVERNORS else "negated"
-        if governs and node.lemma_.lower() in INTENT_GOVERNORS:
-            intended = True
+        if (
+            governs
+            and node.lemma_.lower() in INTENT_GOVERNORS
+            and not (node.lemma_.lower() == "call" and via == "dobj")
+        ):
+            intended = True  # (but "called the arrests a kidnapping" names them; it does not call for them)
         if governs and node.lemma_.lower() in EXPECTATION_VERBS and "auxpass" in {c.dep_ for c in children}:
             intended = True  # "are seen as exchanging views", "is expected to visit"
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
@@ -334,6 +347,7 @@ def modality_of(token: Token) -> Modality:
             return "reported"  # "accused Rwanda of sending troops": what one side says the other did
         # Climb only through links that keep the action inside the same proposition.
         # "wants Putin to attack": an infinitive clause with its own subject is still the governor's aim.
+        via = node.dep_
         if node.dep_ == "conj" and node.head.pos_ in VERB_POS and not aux:
             # "is expected to visit Tokyo and meet Akiba": the second verb shares the first one's governors.
             node = node.head

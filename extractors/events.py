@@ -230,6 +230,9 @@ class EventCoder:
                 # "threatened to retaliate against U.S. warships", "vowed that Israel would be punished": the target
                 # of the action threatened.
                 found = replace(found, targets=self._participants(request.asked, actors).targets)
+            elif request.asked.pattern.pos == "NOUN":
+                # "called for talks with China": those the asked-for act would involve.
+                found = replace(found, targets=self._participants(request.asked, actors).targets)
             else:
                 # "demanded that Rwanda withdraw": the one asked is the subject of what is asked for.
                 asked, _ = _subject_of(request.asked.trigger)
@@ -443,7 +446,13 @@ class EventCoder:
         ]
         source_heads += [c for c in noun.children if c.dep_ == "compound" and c.i in actors.by_token]
         inherited = False
-        if not source_heads and noun.dep_ in {"dobj", "nsubjpass"} and noun.head.lemma_.lower() in SUPPORT_VERBS:
+        naming = any(c.dep_ == "oprd" for c in noun.head.children)  # "called the arrests a kidnapping"
+        if (
+            not source_heads
+            and not naming
+            and noun.dep_ in {"dobj", "nsubjpass"}
+            and noun.head.lemma_.lower() in SUPPORT_VERBS
+        ):
             subject, _ = _subject_of(noun.head)
             if subject is not None:
                 source_heads, inherited = [subject], True
