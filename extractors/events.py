@@ -67,7 +67,7 @@ def stable_id(*parts: object) -> str:
 # Words that point back at something the article already reported: "condemned the launch", "rejected the order".
 ANAPHORIC_DETERMINERS = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "such"}
 # Roots whose object is often an earlier act, whose actor is then the target ("Paris rejected the order").
-REACTIVE_CODES = ("016", "051", "11", "12")
+REACTIVE_CODES = ("016", "051", "11", "12", "13")
 # Prepositions that set an event in a place: "met in Zurich", "a protest in Beijing", "exercises off Taiwan".
 PLACE_DEPTH = 3
 PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
@@ -303,6 +303,10 @@ class EventCoder:
             obj = next(
                 (o for prep in slots for o in _prep_objects(match.trigger, prep) if _refers_back(o, actors)), obj
             )
+        if obj is None and match.pattern.code.startswith(REACTIVE_CODES):
+            # "Russia warned that the deliveries would prolong the war": what is reacted to is the clause's subject.
+            clause = next((c for c in match.trigger.children if c.dep_ == "ccomp"), None)
+            obj = next((c for c in clause.children if c.dep_ == "nsubj"), None) if clause is not None else None
         if match.pattern.code.startswith(REACTIVE_CODES) and obj is not None and _refers_back(obj, actors):
             if actors.is_said(obj):  # "denied the allegations": whoever made them
                 antecedent = actors.antecedent(obj, sources)
@@ -310,6 +314,24 @@ class EventCoder:
                 antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
                 return replace(found, targets=[antecedent], implied_target="antecedent")
+        if obj is not None and _refers_back(obj, actors):
+            # "Germany, Britain and Italy suspended their contributions" after the US paused its funding for UNRWA:
+            # the same kind of act by others, towards the same target.
+            same = next(
+                (
+                    m
+                    for m in reversed(earlier)
+                    if m.root_code == root
+                    and m.target_actor
+                    and m.target_actor[:3] not in sources
+                    and sentence_index - 3 <= m.sentence_index
+                ),
+                None,
+            )
+            if same is not None:
+                end = obj.idx + len(obj.text)
+                actor = Actor(str(same.target_actor), obj.i, obj.idx, end, same.target_text or "", "antecedent")
+                return replace(found, targets=[actor], implied_target="antecedent")
         # Violence or protest in the actor's own country is aimed at it ("Boko Haram launched attacks in Nigeria");
         # a summit in one's own country is not aimed at it.
         own_place_ok = root in VIOLENT_ROOTS or root in DOMESTIC_ROOTS

@@ -357,3 +357,17 @@ def test_a_gerund_after_a_preposition_takes_the_clause_subject(code_text: CodeTe
 def test_a_deal_mediated_by_a_third_party_is_mediation_between_its_parties(code_text: CodeText) -> None:
     text = "Ukraine and Russia exchanged 195 prisoners of war in a deal mediated by the United Arab Emirates."
     assert {("ARE", "UKR", "045"), ("ARE", "RUS", "045")} <= dyads(code_text(text))
+
+
+def test_a_warning_about_an_earlier_act_targets_its_actor(code_text: CodeText) -> None:
+    text = "Germany will send air defence systems to Ukraine. Russia warned that the deliveries would prolong the war."
+    assert ("RUS", "DEU", "130") in dyads(code_text(text))
+
+
+def test_the_same_act_by_others_has_the_same_target(code_text: CodeText) -> None:
+    text = (
+        "The United States paused funding for the U.N. agency for Palestinian refugees on Friday.\n\n"
+        "Germany and Italy suspended their contributions over the weekend."
+    )
+    later = [m for m in code_text(text, published=dt.date(2024, 1, 29)) if m.sentence_index == 1]
+    assert {(m.source_actor, m.target_actor) for m in later} == {("DEU", "IGOUNR"), ("ITA", "IGOUNR")}
