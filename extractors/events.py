@@ -212,7 +212,7 @@ class EventCoder:
             if not refusal:
                 return  # refusing something CAMEO has no refusal code for: no event
             code = refusal
-        elif match.modality in {"intended", "hypothetical"}:
+        elif match.modality in {"intended", "hypothetical"} and code[:2] != "03":  # an intent is already one
             intent = self.ontology.codes[code].intent_code
             if not intent:
                 return  # an intention to do something CAMEO has no intent code for: no evidence of an event
