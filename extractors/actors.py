@@ -500,7 +500,12 @@ def _names_a_pair(head: Token) -> bool:
     """ "the two sides", "both countries", "the two ministers", "the leaders" (with nothing else said of them)."""
     two = any(c.lower_ in {"two", "both"} and c.dep_ in {"nummod", "det", "predet"} for c in head.children)
     bare_plural = head.lower_ in PAIR_NOUNS and [c.lower_ for c in head.children] == ["the"]
-    return two or bare_plural or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
+    # "defence officials of the two countries"
+    of_pair = any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(g.dep_ == "pobj" and _names_a_pair(g) for g in c.children)
+        for c in head.children
+    )
+    return two or bare_plural or of_pair or (head.lower_ in {"both"} and head.dep_ in {"nsubj", "dobj"})
 
 
 def _home_country(
