@@ -52,6 +52,7 @@ SPEECH_VERBS = {
 }  # a country in the headline says more about what the article is about than one in the body
 # Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
 PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
+SPEAKER_PRONOUNS = {"we", "i", "us"}  # in a quotation: whoever says it
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
 DOTTED_WORD = re.compile(r"\b(?:[a-z]\.){2,3}(?=\s|$)")
 
@@ -345,7 +346,7 @@ class DocumentActors:
         return [actor] if actor else []
 
     def _resolve_head(self, head: Token, *, use_memory: bool) -> Actor | None:
-        if head.lower_ in PRONOUNS and head.pos_ == "PRON":
+        if (head.lower_ in PRONOUNS or head.lower_ in SPEAKER_PRONOUNS) and head.pos_ == "PRON":
             return self._pronoun(head) if use_memory else None
         region = self._region(head)
         tags = self._tags_in(region)
@@ -399,6 +400,8 @@ class DocumentActors:
     def _pronoun(self, pronoun: Token) -> Actor | None:
         """ "He", "it", "they": the nearest earlier subject (this sentence or the previous two) that is an actor of
         the right kind: a person for he/she, anything but a person for it, and either for they."""
+        if pronoun.lower_ in SPEAKER_PRONOUNS:
+            return self._quoted_speaker(pronoun)
         personal = PRONOUNS[pronoun.lower_]
         sent_starts = [s.start for s in self.doc.sents if s.start <= pronoun.i]
         floor = sent_starts[-3] if len(sent_starts) >= 3 else 0
@@ -413,6 +416,19 @@ class DocumentActors:
             if personal is None or personal == is_person:
                 span = _phrase_span(pronoun)
                 return Actor(actor.code, pronoun.i, span.start_char, span.end_char, pronoun.text, "pronoun")
+        return None
+
+    def _quoted_speaker(self, pronoun: Token) -> Actor | None:
+        """ "We hope to remain in touch," Akiba said: "we" and "I" in a quotation are the speaker."""
+        for tok in pronoun.sent:
+            if tok.lemma_.lower() in SPEECH_VERBS and tok.i != pronoun.head.i:
+                speaker = next((c for c in tok.children if c.dep_ == "nsubj" and c.i != pronoun.i), None)
+                if speaker is None or speaker.lower_ in SPEAKER_PRONOUNS:
+                    continue
+                actor = self._resolve_head(speaker, use_memory=True)
+                if actor is not None:
+                    span = _phrase_span(pronoun)
+                    return Actor(actor.code, pronoun.i, span.start_char, span.end_char, pronoun.text, "pronoun")
         return None
 
     def _appositive(self, head: Token) -> str | None:

@@ -371,3 +371,12 @@ def test_the_same_act_by_others_has_the_same_target(code_text: CodeText) -> None
     )
     later = [m for m in code_text(text, published=dt.date(2024, 1, 29)) if m.sentence_index == 1]
     assert {(m.source_actor, m.target_actor) for m in later} == {("DEU", "IGOUNR"), ("ITA", "IGOUNR")}
+
+
+def test_we_in_a_quotation_is_the_speaker(code_text: CodeText) -> None:
+    mentions = code_text(
+        "“We will send aid to Ukraine,” Japanese Foreign Minister Yoko Kamikawa said.", dt.date(2024, 2, 1)
+    )
+    assert [(m.source_actor, m.target_actor, m.event_code[:2], m.source_text) for m in mentions] == [
+        ("JPNGOV", "UKR", "03", "We")
+    ]
