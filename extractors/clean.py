@@ -220,8 +220,9 @@ def _split_header_and_body(text: str) -> _Header:
     return head
 
 
-def clean_document(doc: RawDocument, *, max_chars: int) -> Article:
-    """Clean one document; raise RecordRejected when nothing codable is left."""
+def clean_document(doc: RawDocument, *, max_chars: int, run_date: dt.date | None = None) -> Article:
+    """Clean one document; raise RecordRejected when nothing codable is left. An article that states no publication
+    date takes its file's date, else `run_date`, and says so in `date_source`."""
     text = doc.text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > max_chars:
         raise RecordRejected(
@@ -240,6 +241,10 @@ def clean_document(doc: RawDocument, *, max_chars: int) -> Article:
         if field_date is None:
             raise RecordRejected("clean", doc.uri, f"`published` {doc.published!r} is not a date", doc.published)
         published, date_source = field_date, "field"
+    if published is None and doc.file_date:
+        published, date_source = dt.date.fromisoformat(doc.file_date), "file"
+    if published is None and run_date is not None:
+        published, date_source = run_date, "run"
     return Article(
         article_id=article_id_for(body),
         uri=doc.uri,

@@ -7,6 +7,7 @@ This is an I/O edge: it reads files and nothing else. A file or record that cann
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -51,7 +52,9 @@ def read_file(path: Path) -> Iterator[RawDocument | RecordRejected]:
         )
         return
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
+        file_date = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).date().isoformat()
         if size > MAX_FILE_BYTES:
             yield RecordRejected("load", uri, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit", "")
             return
@@ -67,13 +70,16 @@ def read_file(path: Path) -> Iterator[RawDocument | RecordRejected]:
         if not text.strip():
             yield RecordRejected("load", uri, "file is empty", "")
             return
-        yield RawDocument(uri=uri, text=text)
+        records: Iterable[RawDocument | RecordRejected] = [RawDocument(uri=uri, text=text)]
     elif suffix == ".json":
-        yield from _json_records(uri, text)
+        records = _json_records(uri, text)
     elif suffix in {".jsonl", ".ndjson"}:
-        yield from _jsonl_records(uri, text)
+        records = _jsonl_records(uri, text)
     else:
-        yield from _csv_records(uri, text)
+        records = _csv_records(uri, text)
+    for record in records:
+        # The file's own date: the fallback publication date of a record that states none.
+        yield record.model_copy(update={"file_date": file_date}) if isinstance(record, RawDocument) else record
 
 
 def decode(data: bytes, uri: str) -> str | RecordRejected:

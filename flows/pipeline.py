@@ -102,7 +102,7 @@ def code_documents(documents: list[RawDocument | RecordRejected], config: Pipeli
             rejects.append(to_reject(item, run_id))
             continue
         try:
-            article = clean_document(item, max_chars=config.max_article_chars)
+            article = clean_document(item, max_chars=config.max_article_chars, run_date=run_date_of(run_id))
         except RecordRejected as exc:
             rejects.append(to_reject(exc, run_id))
             continue
@@ -179,6 +179,14 @@ def code_version() -> str:
 
 def new_run_id(started: dt.datetime) -> str:
     return f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def run_date_of(run_id: str) -> dt.date:
+    """The (UTC) day a run started, read from its id; today for an id of another shape."""
+    try:
+        return dt.datetime.strptime(run_id[:8], "%Y%m%d").date()
+    except ValueError:
+        return dt.datetime.now(dt.UTC).date()
 
 
 def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSummary:

@@ -16,7 +16,7 @@ Modality = Literal["asserted", "intended", "negated", "refused", "hypothetical",
 # what is usual ("gangs often kidnap people").
 NON_EVENT_MODALITIES = ("historical", "hypothetical", "habitual", "reported")
 DatePrecision = Literal["day", "week", "month", "year", "publication", "unknown"]
-DateSource = Literal["header", "field", "none"]
+DateSource = Literal["header", "field", "file", "run", "none"]
 
 
 class Record(BaseModel):
@@ -30,7 +30,9 @@ class Article(Record):
     title: str | None = Field(default=None, description="Headline, where one could be told apart.")
     published_date: dt.date | None = Field(default=None, description="Publication date of the article.")
     date_source: DateSource = Field(
-        default="none", description="Where published_date came from: header line, record field, or none."
+        default="none",
+        description="Where published_date came from: a header line or a record field of the article; or, as a "
+        "flagged fallback when the article states none, the input file's date ('file') or the run date ('run').",
     )
     text: str = Field(description="Cleaned body text; sentence offsets index into it.")
     duplicate_of: str | None = Field(
@@ -151,3 +153,4 @@ class RawDocument(Record):
     outlet: str | None = None
     url: str | None = None
     published: str | None = None
+    file_date: str | None = None  # ISO date the input file was last modified

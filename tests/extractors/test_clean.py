@@ -56,8 +56,28 @@ def test_seed_metadata() -> None:
     assert clean_document(seed("004"), max_chars=1_000_000).outlet == "Kyodo"
     apec = clean_document(seed("003"), max_chars=1_000_000)
     assert apec.title == "Chinese, Japanese diplomats meet ahead of possible Xi-Kishida meeting at Apec summit"
-    assert apec.published_date is None and apec.date_source == "none"
+    # 003 states no date: the file's own date stands in, flagged as such.
+    mtime = dt.datetime.fromtimestamp(next(SEEDS.glob("003_*")).stat().st_mtime, tz=dt.UTC).date()
+    assert apec.published_date == mtime and apec.date_source == "file"
     assert apec.removed_lines >= 10
+
+
+def test_publication_date_fallbacks_are_flagged() -> None:
+    text = "Japan and China held talks in Tokyo on Tuesday.\n\nThe talks lasted three hours."
+    run_day = dt.date(2026, 11, 23)
+    stated = clean_document(
+        RawDocument(uri="a.txt", text=text, published="2024-02-13", file_date="2024-03-01"),
+        max_chars=10_000,
+        run_date=run_day,
+    )
+    assert (stated.published_date, stated.date_source) == (dt.date(2024, 2, 13), "field")
+    filed = clean_document(
+        RawDocument(uri="a.txt", text=text, file_date="2024-03-01"), max_chars=10_000, run_date=run_day
+    )
+    assert (filed.published_date, filed.date_source) == (dt.date(2024, 3, 1), "file")
+    run = clean_document(RawDocument(uri="a#1", text=text), max_chars=10_000, run_date=run_day)
+    assert (run.published_date, run.date_source) == (run_day, "run")
+    assert clean_document(RawDocument(uri="a#1", text=text), max_chars=10_000).date_source == "none"
 
 
 def test_body_paragraphs_are_kept() -> None:
