@@ -16,10 +16,12 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from typing import Any
 
 from spacy.tokens import Span, Token
 
 from extractors.actions import FUTURE_AUX
+from extractors.clean import MONTHS
 from schema.records import DatePrecision, Modality
 
 
@@ -40,6 +42,9 @@ class _Context:
     anchor: dt.date | None
 
 
+Groups = dict[str, Any]  # the named groups of a regular-expression match (None where a group took no part)
+
+
 def publication_date(published: dt.date | None) -> ResolvedDate:
     """The fallback when the event's clause states no date: the article's date, or nothing."""
     if published is None:
@@ -49,48 +54,15 @@ def publication_date(published: dt.date | None) -> ResolvedDate:
 
 # -- the words ----------------------------------------------------------------------------------------------------
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-MONTHS = {name: n for n, name in enumerate(MONTH_NAMES, 1)} | {name[:3]: n for n, name in enumerate(MONTH_NAMES, 1)}
-MONTHS["sept"] = 9
-NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-UNIT_PRECISION: dict[str, DatePrecision] = {
-    "day": "day",
-    "week": "week",
-    "month": "month",
-    "year": "year",
-    "decade": "year",
-}
+NUMBERS = {w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
+NUMBERS |= {"ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1}
+UNIT_PRECISION: dict[str, DatePrecision] = {"day": "day", "week": "week", "month": "month", "year": "year"}
+UNIT_PRECISION["decade"] = "year"
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
-# Relative words before "week", "November", "Tuesday": which way they point, None for "by the tense".
+# Relative words before "week", "November", "Tuesday": which way they point (0: the one of the publication date).
 RELATIVE = {"last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1, "this": 0, "current": 0}
+DAY_WORDS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1, "this morning": 0}
+DAY_WORDS |= {"this afternoon": 0, "this evening": 0}
 
 # Month names only when capitalised: "march" and "may" are verbs.
 _MONTH_WORDS = "|".join(sorted({w.capitalize() for w in MONTHS} | {w.upper() for w in MONTHS}, key=len, reverse=True))
@@ -106,16 +78,15 @@ def _month(name: str) -> str:
 
 
 def _day(name: str) -> str:
-    return rf"(?<!\d)(?P<{name}>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\w])"
+    return rf"(?<!\d)(?P<{name}>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\w)"
 
 
 def _year(name: str) -> str:
     return rf"(?<!\d)(?P<{name}>1[89]\d\d|20\d\d)(?!\d)"
 
 
-def _year_after(suffix: str) -> str:
-    """An optional year after a month or day: ", 2024", " of 2024", " last year"."""
-    return rf"(?:\s*,?\s*(?:(?i:of)\s+)?(?:{_year('year' + suffix)}|(?P<relyear{suffix}>{_REL})\s+(?i:year)\b))?"
+# An optional year after a month or day: ", 2024", " of 2024", " last year".
+_YEAR_AFTER = rf"(?:\s*,?\s*(?:(?i:of)\s+)?(?:{_year('year')}|(?P<relyear>{_REL})\s+(?i:year)\b))?"
 
 
 # -- building dates -----------------------------------------------------------------------------------------------
@@ -166,16 +137,24 @@ def _weekday(index: int, published: dt.date, direction: int | None, future: bool
     return published - dt.timedelta(days=(published.weekday() - index) % 7)
 
 
-def _year_of(m: re.Match[str], suffix: str, ctx: _Context) -> tuple[int | None, bool]:
+def _year_of(g: Groups, ctx: _Context) -> tuple[int | None, bool]:
     """The year a match states ("2024", "last year"), and whether it stated one at all."""
-    if m[f"year{suffix}"]:
-        return int(m[f"year{suffix}"]), True
-    relative = m[f"relyear{suffix}"]
+    if g.get("year"):
+        return int(g["year"]), True
+    relative = g.get("relyear")
     if relative:
         if ctx.published is None:
             return None, True
         return ctx.published.year + RELATIVE[relative.lower()], True
     return None, False
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+def _month_number(word: str) -> int:
+    return MONTHS[word.lower().rstrip(".")]
 
 
 def _month_and_day(month: int, day: int, year: int | None, ctx: _Context) -> dt.date | None:
@@ -199,21 +178,21 @@ def _range_end(start: dt.date, month: int, day: int) -> dt.date | None:
     return end
 
 
-# -- the rules: one regular expression and what it means; the first rule that matches decides -------------------
-Rule = Callable[[re.Match[str], _Context], ResolvedDate | None]
+# -- the rules: a regular expression and what it means; the first rule whose expression matches decides -----------
+Rule = Callable[[Groups, _Context], ResolvedDate | None]
 
 
-def _offset(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _offset(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "a day earlier", "the day before", "three days after the Nov. 3 election", "the following day": counted
     from the date named after "after"/"before", else from `anchor` (an earlier date of the story), else — only
     going back — from publication. "Two days later" with nothing to count from is not resolved."""
-    unit = (m["unit"] or m["unit1"] or m["unit2"]).lower()
-    n = 1 if not m["n"] else int(m["n"]) if m["n"].isdigit() else NUMBERS[m["n"].lower()]
-    direction = (m["dir"] or m["dir2"] or "").lower().split()[0]
+    unit = str(g.get("unit") or g.get("unit1") or g.get("unit2")).lower()
+    n = _number(g["n"]) if g.get("n") else 1
+    direction = str(g.get("dir") or g.get("dir2")).lower().split()[0]
     backward = direction in {"earlier", "before", "prior", "previous", "preceding"}
     base: dt.date | None
-    if m["rest"] and direction in {"before", "after", "prior"}:
-        counted_from = resolve_expression(m["rest"], ctx.published, future=ctx.future, anchor=ctx.anchor)
+    if g.get("rest") and direction in {"before", "after", "prior"}:
+        counted_from = resolve_expression(g["rest"], ctx.published, future=ctx.future, anchor=ctx.anchor)
         if counted_from is None or counted_from.date is None:
             return None  # "three days after the talks": when the talks were is not said here
         if counted_from.precision != "day":
@@ -225,43 +204,42 @@ def _offset(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
         return None
     if direction == "same":
         return _at(base, UNIT_PRECISION[unit])
-    shifted = _shift(base, -n if backward else n, unit)
-    return _at(shifted, UNIT_PRECISION[unit])
+    return _at(_shift(base, -n if backward else n, unit), UNIT_PRECISION[unit])
 
 
-def _iso(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
-    return _at(_date(int(m["y"]), int(m["m"]), int(m["d"])), "day")
+def _iso(g: Groups, ctx: _Context) -> ResolvedDate | None:
+    return _at(_date(int(g["y"]), int(g["m"]), int(g["d"])), "day")
 
 
-def _month_day_range(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _month_day_range(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "July 7-8", "November 15-17, 2023", "July 30 to Aug. 2", "15-17 November", "30 July - 2 August"."""
-    first = MONTHS[m["m1"].lower().rstrip(".")] if m["m1"] else MONTHS[m["m2"].lower().rstrip(".")]
-    last = MONTHS[m["m2"].lower().rstrip(".")] if m["m2"] else first
-    year, _ = _year_of(m, "", ctx)
-    start = _month_and_day(first, int(m["d1"]), year, ctx)
+    first = _month_number(g.get("m1") or g["m2"])
+    last = _month_number(g["m2"]) if g.get("m2") else first
+    year, _ = _year_of(g, ctx)
+    start = _month_and_day(first, int(g["d1"]), year, ctx)
     if start is None:
         return None
-    end = _range_end(start, last, int(m["d2"]))
-    return _at(start, "day", end) if end is not None and end > start else None
+    end = _range_end(start, last, int(g["d2"]))
+    return _at(start, "day", end) if end is not None and end > start else _at(start, "day")
 
 
-def _month_day(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _month_day(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "Feb. 1", "February 1, 2024", "1 February 2024", "the 1st of February", "Feb. 1 last year"."""
-    year, _ = _year_of(m, "", ctx)
-    return _at(_month_and_day(MONTHS[m["m"].lower().rstrip(".")], int(m["d"]), year, ctx), "day")
+    year, _ = _year_of(g, ctx)
+    return _at(_month_and_day(_month_number(g["m"]), int(g["d"]), year, ctx), "day")
 
 
-def _month_only(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _month_only(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "in November", "April 2018", "mid-March", "last November", "April last year". With no year, the tense
     decides: the latest such month up to the publication month (past) or the next one from it (future)."""
-    month = MONTHS[m["m"].lower().rstrip(".")]
-    year, stated = _year_of(m, "", ctx)
+    month = _month_number(g["m"])
+    year, stated = _year_of(g, ctx)
     if stated:
         return _at(_date(year, month, 1), "month") if year is not None else None
     if ctx.published is None:
         return None
     pub = ctx.published
-    direction = RELATIVE[m["rel"].lower()] if m["rel"] else None
+    direction = RELATIVE[g["rel"].lower()] if g.get("rel") else None
     if direction == 0:
         year = pub.year
     elif direction == -1 or (direction is None and not ctx.future):
@@ -272,121 +250,101 @@ def _month_only(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
     return _at(dt.date(year, month, 1), "month")
 
 
-def _years(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
-    """ "in 2018", "2015-2018", "2018-19", "the 1990s"."""
-    if m["decade"]:
-        start = int(m["decade"])
-        return _at(dt.date(start, 1, 1), "year", dt.date(start + 9, 1, 1))
-    start = int(m["y1"])
-    last = int(m["y2"]) if m["y2"] else (start // 100 * 100 + int(m["yy"]) if m["yy"] else None)
+def _decade(g: Groups, ctx: _Context) -> ResolvedDate | None:
+    """ "the 1990s": 1990 to 1999."""
+    start = int(g["decade"])
+    return _at(dt.date(start, 1, 1), "year", dt.date(start + 9, 1, 1))
+
+
+def _years(g: Groups, ctx: _Context) -> ResolvedDate | None:
+    """ "in 2018", "2015-2018", "2018-19", "between 2015 and 2018"."""
+    start = int(g["y1"])
+    last = int(g["y2"]) if g.get("y2") else (start // 100 * 100 + int(g["yy"]) if g.get("yy") else None)
     end = dt.date(last, 1, 1) if last is not None and last > start else None
     return _at(dt.date(start, 1, 1), "year", end)
 
 
-def _ago(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _ago(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "two weeks ago", "a year ago": always counted from publication."""
     if ctx.published is None:
         return None
-    n = int(m["n"]) if m["n"].isdigit() else NUMBERS[m["n"].lower()]
-    unit = m["unit"].lower()
-    return _at(_shift(ctx.published, -n, unit), UNIT_PRECISION[unit])
+    unit = g["unit"].lower()
+    return _at(_shift(ctx.published, -_number(g["n"]), unit), UNIT_PRECISION[unit])
 
 
-def _weekday_range(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _weekday_range(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "from Monday to Wednesday", "Monday and Tuesday": the start by the tense, the end the next such day."""
     if ctx.published is None:
         return None
-    first, last = WEEKDAYS.index(m["w1"].lower()), WEEKDAYS.index(m["w2"].lower())
+    first, last = WEEKDAYS.index(g["w1"].lower()), WEEKDAYS.index(g["w2"].lower())
     start = _weekday(first, ctx.published, None, ctx.future)
     return _at(start, "day", start + dt.timedelta(days=(last - first) % 7))
 
 
-def _weekday_rule(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
-    """ "Tuesday", "on Monday night", "last Friday", "next Tuesday"."""
+def _weekday_rule(g: Groups, ctx: _Context) -> ResolvedDate | None:
+    """ "Tuesday", "on Monday night", "last Friday", "next Tuesday", "this Friday" (by the tense)."""
     if ctx.published is None:
         return None
-    direction = RELATIVE[m["rel"].lower()] if m["rel"] else None
-    index = WEEKDAYS.index(m["w"].lower())
+    direction = RELATIVE[g["rel"].lower()] if g.get("rel") else None
+    index = WEEKDAYS.index(g["w"].lower())
     return _at(_weekday(index, ctx.published, direction or None, ctx.future), "day")
 
 
-DAY_WORDS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1, "this morning": 0}
-DAY_WORDS |= {"this afternoon": 0, "this evening": 0}
-
-
-def _day_word(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _day_word(g: Groups, ctx: _Context) -> ResolvedDate | None:
+    """ "yesterday", "today", "last night", "tomorrow"."""
     if ctx.published is None:
         return None
-    return _at(ctx.published + dt.timedelta(days=DAY_WORDS[" ".join(m["word"].lower().split())]), "day")
+    return _at(ctx.published + dt.timedelta(days=DAY_WORDS[" ".join(g["word"].lower().split())]), "day")
 
 
-def _weekend(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _weekend(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "over the weekend", "this weekend", "next weekend": Saturday, with Sunday as the range end."""
     if ctx.published is None:
         return None
-    direction = RELATIVE.get((m["rel"] or "").lower())
+    direction = RELATIVE.get((g.get("rel") or "").lower())
     saturday = _weekday(5, ctx.published, None, ctx.future if direction in {None, 0} else direction == 1)
     if direction == 1 and saturday == ctx.published:
-        saturday += dt.timedelta(days=7)
+        saturday += dt.timedelta(days=7)  # "next weekend" said on a Saturday is the one after
+    elif direction == -1 and (ctx.published - saturday).days < 2:
+        saturday -= dt.timedelta(days=7)  # "last weekend" said at the weekend is the one before
     return _at(saturday, "day", saturday + dt.timedelta(days=1))
 
 
-def _period(m: re.Match[str], ctx: _Context) -> ResolvedDate | None:
+def _period(g: Groups, ctx: _Context) -> ResolvedDate | None:
     """ "last week", "this month", "later this year", "next week": the unit before, of or after publication."""
     if ctx.published is None:
         return None
-    unit = m["unit"].lower()
-    return _at(_shift(ctx.published, RELATIVE[m["rel"].lower()], unit), UNIT_PRECISION[unit])
+    unit = g["unit"].lower()
+    return _at(_shift(ctx.published, RELATIVE[g["rel"].lower()], unit), UNIT_PRECISION[unit])
 
 
-_OFFSET_WORDS = r"(?P<dir>earlier|before|prior(?:\s+to)?|later|after(?:wards?)?)"
-RULES: list[tuple[re.Pattern[str], Rule]] = [
+_OFFSET = rf"\b(?:(?P<n>{_NUM})\s+(?P<unit>{_UNIT})s?|(?i:the)\s+(?P<unit1>(?i:day|week|month|year)))"
+_OFFSET += r"\s+(?P<dir>(?i:earlier|before|prior\s+to|prior|later|afterwards?|after))\b(?:\s+(?P<rest>\S.*))?"
+_PREVIOUS_NEXT = r"(?i:\bthe\s+(?P<dir2>previous|preceding|next|following|same)\s+(?P<unit2>day|week|month|year)\b)"
+_DAY_WORD = r"(?i:\b(?P<word>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b)"
+_RULES_BY_PATTERN: list[tuple[str, Rule]] = [
+    # Counted from another date first: "three days after the Nov. 3 election" is not Nov. 3.
+    (_OFFSET, _offset),
+    (_PREVIOUS_NEXT, _offset),
+    (r"(?<!\d)(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)", _iso),
+    (rf"{_month('m1')}\s*{_day('d1')}{_TO}(?:{_month('m2')}\s*)?{_day('d2')}{_YEAR_AFTER}", _month_day_range),
     (
-        re.compile(
-            rf"(?i:\b(?:(?P<n>{_NUM})\s+(?P<unit>{_UNIT})s?|the\s+(?P<unit1>day|week|month|year))\s+{_OFFSET_WORDS}\b)"
-            r"(?:\s+(?P<rest>\S.*))?"
-            rf"|(?i:\bthe\s+(?P<dir2>previous|preceding|next|following|same)\s+(?P<unit2>day|week|month|year)\b)",
-            re.S,
-        ),
-        _offset,
-    ),
-    (re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)"), _iso),
-    (
-        re.compile(
-            rf"{_month('m1')}\s*{_day('d1')}{_TO}(?:{_month('m2')}\s*)?{_day('d2')}{_year_after('')}"
-            rf"|{_day('d1')}(?:\s+{_month('m1')})?{_TO}{_day('d2')}\s+(?:(?i:of)\s+)?{_month('m2')}{_year_after('')}"
-        ),
+        rf"{_day('d1')}(?:\s+{_month('m1')})?{_TO}{_day('d2')}\s+(?:(?i:of)\s+)?{_month('m2')}{_YEAR_AFTER}",
         _month_day_range,
     ),
-    (
-        re.compile(
-            rf"{_month('m')}\s*{_day('d')}{_year_after('')}|{_day('d')}\s+(?:(?i:of)\s+)?{_month('m')}{_year_after('')}"
-        ),
-        _month_day,
-    ),
-    (re.compile(rf"(?:\b(?P<rel>{_REL})\s+)?{_month('m')}{_year_after('')}"), _month_only),
-    (
-        re.compile(
-            rf"(?<!\d)(?P<decade>1[89]\d0|20\d0)'?s\b"
-            rf"|{_year('y1')}(?:{_TO}(?:{_year('y2')}|(?P<yy>\d\d)(?![\d,])))?"
-        ),
-        _years,
-    ),
-    (re.compile(rf"(?i:\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})s?\s+ago\b)"), _ago),
-    (
-        re.compile(rf"\b(?P<w1>{_WEEKDAY})\b(?:\s+(?i:night|morning|afternoon|evening))?{_TO}(?P<w2>{_WEEKDAY})\b"),
-        _weekday_range,
-    ),
-    (re.compile(rf"(?:\b(?P<rel>{_REL})\s+)?\b(?P<w>{_WEEKDAY})(?!s)\b"), _weekday_rule),
-    (
-        re.compile(
-            r"(?i:\b(?P<word>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b)"
-        ),
-        _day_word,
-    ),
-    (re.compile(rf"(?i:\b(?:(?P<rel>{_REL}|the)\s+)weekend\b)"), _weekend),
-    (re.compile(rf"\b(?P<rel>{_REL})\s+(?P<unit>(?i:week|month|year))\b"), _period),
+    (rf"{_month('m')}\s*{_day('d')}{_YEAR_AFTER}", _month_day),
+    (rf"{_day('d')}\s+(?:(?i:of)\s+)?{_month('m')}{_YEAR_AFTER}", _month_day),
+    (rf"(?:\b(?P<rel>{_REL})\s+)?{_month('m')}{_YEAR_AFTER}", _month_only),
+    (r"(?<!\d)(?P<decade>1[89]\d0|20\d0)'?s\b", _decade),
+    (rf"{_year('y1')}(?:{_TO}(?:{_year('y2')}|(?P<yy>\d\d)(?![\d,])))?", _years),
+    (rf"\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})s?\s+(?i:ago)\b", _ago),
+    (rf"\b(?P<w1>{_WEEKDAY})(?:\s+(?i:night|morning|afternoon|evening))?{_TO}(?P<w2>{_WEEKDAY})\b", _weekday_range),
+    (rf"(?:\b(?P<rel>{_REL})\s+)?\b(?P<w>{_WEEKDAY})(?!s)\b", _weekday_rule),
+    (_DAY_WORD, _day_word),
+    (rf"\b(?:(?P<rel>{_REL}|(?i:the))\s+)(?i:weekend)\b", _weekend),
+    (rf"\b(?P<rel>{_REL})\s+(?P<unit>(?i:week|month|year))\b", _period),
 ]
+RULES = [(re.compile(pattern, re.S), rule) for pattern, rule in _RULES_BY_PATTERN]
 
 
 def resolve_expression(
@@ -403,45 +361,22 @@ def resolve_expression(
     for pattern, rule in RULES:
         match = pattern.search(text)
         if match is not None:
-            found = rule(match, ctx)
+            found = rule(match.groupdict(), ctx)
             return None if found is None else replace(found, text=" ".join(text.split()))
     return None
 
 
 # -- which date words belong to which event -----------------------------------------------------------------------
 CLAUSE_POS = {"VERB", "AUX"}
+# Where the small model tags a name or participle VERB but the parse still uses it as a noun or modifier
+# ("burned villages in Sagaing/VERB last month"): no clause of its own.
+NOMINAL_DEPS = {"pobj", "dobj", "nsubj", "nsubjpass", "compound", "amod", "appos", "poss", "attr", "npadvmod"}
 NOUN_POS = {"NOUN", "PROPN"}
 # An event noun's date may sit on the verb that carries it: "held talks on Tuesday", "the visit was scheduled for
 # Dec. 12". Other verbs date themselves: "condemned the attack on Monday" dates the condemnation.
-NOUN_HOST_VERBS = frozenset(
-    {
-        "hold",
-        "launch",
-        "carry",
-        "conduct",
-        "mount",
-        "stage",
-        "make",
-        "pay",
-        "begin",
-        "start",
-        "resume",
-        "continue",
-        "open",
-        "host",
-        "have",
-        "impose",
-        "announce",
-        "sign",
-        "attend",
-        "join",
-        "schedule",
-        "plan",
-        "set",
-        "slate",
-        "expect",
-    }
-)
+_HOSTS = {"hold", "launch", "carry", "conduct", "mount", "stage", "make", "pay", "begin", "start", "resume"}
+_HOSTS |= {"continue", "open", "host", "have", "impose", "announce", "sign", "arrange", "attend", "join"}
+NOUN_HOST_VERBS = frozenset(_HOSTS | {"schedule", "plan", "set", "slate", "expect"})
 # "is expected to visit China next week", "plans to travel to Beijing in May": the governor adds no date of its own.
 SCHEDULE_GOVERNORS = {"expect", "schedule", "set", "slate", "due", "plan", "poise", "go", "suppose", "likely"}
 # Day words spaCy sometimes leaves outside any entity.
@@ -496,6 +431,10 @@ def resolve_event_date(
     return publication_date(published)
 
 
+def _opens_clause(token: Token) -> bool:
+    return token.pos_ in CLAUSE_POS and token.dep_ not in NOMINAL_DEPS
+
+
 def _auxiliaries(verb: Token) -> list[Token]:
     return [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
 
@@ -515,15 +454,24 @@ def _event_heads(trigger: Token, host_verbs: Collection[str]) -> set[int]:
 
 
 def _date_expressions(sent: Span) -> list[Span]:
-    """The sentence's date expressions: spaCy's DATE entities, TIME entities ("Monday night" is TIME), stray day
-    words the model left unlabelled; an amount of time before "after"/"before" takes its reference along ("three
-    days after the Nov. 3 election"), and an expression inside a longer one is dropped."""
+    """The sentence's date expressions: spaCy's DATE entities, TIME entities ("Monday night" is TIME), and day
+    words the model left unlabelled. Two joined by "and" make one range; an amount of time before "after" or
+    "before" takes what it counts from along ("three days after the Nov. 3 election"); an expression inside a
+    longer one is dropped."""
     doc = sent.doc
     spans = [e for e in sent.ents if e.label_ in {"DATE", "TIME"}]
     covered = {i for e in spans for i in range(e.start, e.end)}
     spans += [doc[t.i : t.i + 1] for t in sent if t.i not in covered and t.lower_ in STRAY_DATE_WORDS]
+    joined: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        # "on Monday and Tuesday": spaCy makes two entities of one range.
+        first = next((o for o in joined if span.root.dep_ == "conj" and o.start <= span.root.head.i < o.end), None)
+        if first is None:
+            joined.append(span)
+        else:
+            joined[joined.index(first)] = doc[first.start : span.end]
     extended = []
-    for span in spans:
+    for span in joined:
         prep = span.root.head
         if span.root.dep_ == "npadvmod" and prep.lower_ in {"after", "before"} and prep.i == span.end:
             span = doc[span.start : min(prep.right_edge.i + 1, sent.end)]
@@ -546,7 +494,7 @@ def _attachment(span: Span, heads: set[int]) -> int | None:
         if node.head.i == node.i:
             return None
         node, steps = node.head, steps + 1
-        if node.i not in heads and node.pos_ in CLAUSE_POS and not span.start <= node.i < span.end:
+        if node.i not in heads and _opens_clause(node) and not span.start <= node.i < span.end:
             break
     else:
         return steps

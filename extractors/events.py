@@ -25,6 +25,7 @@ from extractors.actions import (
     requested_by,
 )
 from extractors.actors import Actor, ActorLexicon, DocumentActors
+from extractors.dates import NOUN_HOST_VERBS, is_future, resolve_event_date
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
 
@@ -54,6 +55,9 @@ SUPPORT_VERBS = INTENT_GOVERNORS | {
     "sign",
 }
 
+
+# Verbs that carry an event noun's date ("held talks on Tuesday", "the visit was scheduled for May").
+DATE_HOSTS = NOUN_HOST_VERBS | SUPPORT_VERBS
 
 # Prepositions that set a clause in a meeting or event: "at a summit with", "during talks with".
 SCENE_PREPS = {"at", "during"}
@@ -546,8 +550,9 @@ class EventCoder:
         found: Participants,
     ) -> EventMention:
         cameo = self.ontology.codes[code]
-        event_date = article.published_date
-        precision = "publication" if event_date is not None else "unknown"
+        future = is_future(match.trigger, match.modality)
+        when = resolve_event_date(match.trigger, article.published_date, future=future, host_verbs=DATE_HOSTS)
+        event_date = when.date
         target_code = target.code if target is not None else None
         verb_text = " ".join(t.text for t in match.words)
         confidence = 0.9
@@ -576,7 +581,9 @@ class EventCoder:
             goldstein=cameo.goldstein,
             modality=match.modality,
             event_date=event_date,
-            date_precision=precision,
+            event_date_end=when.end,
+            date_precision=when.precision,
+            date_text=when.text,
             source_text=source.text,
             target_text=target.text if target is not None and target.via not in {"domestic", "home"} else None,
             verb_text=verb_text,

@@ -74,6 +74,9 @@ class EventMention(Record):
         description="day, week, month, year; 'publication' when no date was stated and the article date is used."
     )
     date_text: str | None = Field(default=None, description="The date expression the date was resolved from.")
+    event_date_end: dt.date | None = Field(
+        default=None, description="Last day of a stated range ('November 15-17' ends on the 17th), else null."
+    )
     location_name: str | None = Field(default=None, description="Where the event happened.")
     country_code: str | None = Field(default=None, description="ISO 3166 alpha-3 of the event location.")
     latitude: float | None = Field(default=None, description="Latitude of the location (WGS84).")
