@@ -247,8 +247,11 @@ class DocumentActors:
     def resolve(self, head: Token) -> list[Actor]:
         """All actors a noun phrase stands for: "Japan and China" gives two."""
         # "The two ministers" names the pair the article has been about, whatever else the words say.
-        named = any(t.kind != "sector" for t in self._tags_in(self._region(head)))
-        actors = self._recent_pair(head) if _names_a_pair(head) and not named else []
+        tags = self._tags_in(self._region(head))
+        named = any(t.kind != "sector" for t in tags)
+        # "the two ministers", "both sides"; not "two ballistic missiles"
+        actor_word = head.lower_ in PAIR_NOUNS | PAIR_ONLY_NOUNS or head.i in self.by_token or head.lower_ == "both"
+        actors = self._recent_pair(head) if _names_a_pair(head) and not named and actor_word else []
         if not actors:
             for member in _conjuncts(head):
                 actors.extend(self._resolve_members(member))

@@ -25,7 +25,9 @@ from extractors.actions import (
     requested_by,
 )
 from extractors.actors import Actor, ActorLexicon, DocumentActors
+from extractors.casualties import Casualties, casualties
 from extractors.dates import NOUN_HOST_VERBS, is_future, resolve_event_date
+from extractors.places import Location, dateline_location, event_location, load_gazetteer, parse_dateline
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
 
@@ -90,6 +92,18 @@ class Participants:
     implied_target: str | None = None  # how a target the syntax did not give was found
 
 
+Where = tuple[tuple[Location, str] | None, Casualties | None]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the whole article tells about where its events happen."""
+
+    dateline: str | None
+    actor_tokens: set[int]
+    home_country: str | None
+
+
 @dataclass(frozen=True)
 class Request:
     """What an appeal, demand or threat is about: the specific code, and the action asked for or threatened."""
@@ -137,22 +151,28 @@ class EventCoder:
         self.ontology = ontology
         self.lexicon = ActorLexicon(ontology, nlp.vocab, nlp.make_doc)
         self.patterns = PatternIndex(ontology.patterns)
+        # The ontology's country names win over the packages' ("congo" is the DRC in the news we code).
+        self.gazetteer = load_gazetteer(tuple((a, c.iso3) for c in ontology.countries.values() for a in c.aliases))
 
     def code_article(self, article: Article, doc: Doc, sentences: list[Sentence]) -> list[EventMention]:
         return self.code(article, doc, sentences).mentions
 
     def code(self, article: Article, doc: Doc, sentences: list[Sentence]) -> CodedArticle:
         """The article's event mentions, and the actors it names that the ontology lacks."""
-        actors = DocumentActors.build(self.lexicon, doc, article.published_date, article.title)
+        # Offices are looked up on a date the article states; a file's or the run's date could be years off.
+        actors = DocumentActors.build(self.lexicon, doc, _stated_date(article), article.title)
+        scene = Scene(parse_dateline(article.text), set(actors.by_token), actors.home_country)
         mentions: dict[str, EventMention] = {}
         for sentence in sentences:
             span = doc.char_span(sentence.char_start, sentence.char_end, alignment_mode="expand")
             if span is None:
                 continue
             for match, request in self._requests(list(self.patterns.match_sentence(span))):
-                for mention in self._assemble(article, sentence, match, actors, list(mentions.values()), request):
+                assembled = self._assemble(article, sentence, match, actors, list(mentions.values()), request, scene)
+                for mention in assembled:
                     mentions.setdefault(mention.mention_id, mention)
-        return CodedArticle(list(mentions.values()), _candidates(article, sentences, actors))
+        located = [self._at_home(m) for m in _carry_places(list(mentions.values()), sentences)]
+        return CodedArticle(located, _candidates(article, sentences, actors))
 
     def _requests(self, matches: list[ActionMatch]) -> Iterator[tuple[ActionMatch, Request | None]]:
         """Fold what is asked for into the asking: "X urged Y to lift the ban" is one appeal to ease sanctions
@@ -205,10 +225,11 @@ class EventCoder:
         actors: DocumentActors,
         earlier: list[EventMention],
         request: Request | None = None,
+        scene: Scene | None = None,
     ) -> Iterator[EventMention]:
         if match.modality == "negated":
             return
-        if match.modality == "asserted" and _is_historical(match.trigger, article.published_date):
+        if match.modality == "asserted" and _is_historical(match.trigger, _stated_date(article)):
             match = replace(match, modality="historical")
         code = match.pattern.code
         if match.modality == "refused":
@@ -249,11 +270,58 @@ class EventCoder:
         if code[:2] == "04":
             # "Japan hosts 54,000 U.S. military personnel": troops stationed are not a visit or a meeting.
             found = replace(found, targets=[t for t in found.targets if not t.code.endswith("MIL")])
-        for source, target in self._dyads(match, found):
-            yield self._mention(article, sentence, match, code, source, target, found)
+        dyads = self._dyads(match, found)
+        if not dyads:
+            return
+        where = self._where(match, code, scene, found.sources)
+        for source, target in dyads:
+            yield self._mention(article, sentence, match, code, source, target, found, where)
             if reverse and target is not None:
                 # "Tinubu received Bawumia": the host's event says the guest visited.
-                yield self._mention(article, sentence, match, reverse, target, source, found)
+                yield self._mention(article, sentence, match, reverse, target, source, found, where)
+
+    def _at_home(self, mention: EventMention) -> EventMention:
+        """An act an actor does alone or to its own country ("North Korea fired missiles", "Venezuela's Supreme
+        Court upheld a ban") happened in its country, when nothing else says where: located at country level."""
+        if mention.country_code is not None or mention.source_actor is None:
+            return mention
+        country = mention.source_actor[:3]
+        if mention.target_actor is not None and mention.target_actor[:3] != country:
+            return mention
+        place = self.gazetteer.country(country) if country in self.ontology.countries else None
+        if place is None:
+            return mention
+        update = {f: getattr(place, f) for f in LOCATION_FIELDS} | {"location_source": "actor", "geo_precision": 3}
+        return mention.model_copy(update=update)
+
+    def _where(self, match: ActionMatch, code: str, scene: Scene | None, sources: list[Actor]) -> Where:
+        """Where the event happened, and its dead and injured where the sentence counts them (violent codes only:
+        "accused Ukraine of downing the plane, killing 65" gives the accusation no deaths)."""
+        location, source = None, "sentence"
+        if scene is not None:
+            # Verbal acts (quad classes 1 and 3) happen where they are said, not where their topic is:
+            # "discussed the situation in Ukraine" did not take place in Ukraine.
+            # Meetings and visits (04) and protests (14) do happen somewhere, whatever their quad class.
+            verbal = self.ontology.codes[code].quad_class in {1, 3} and code[:2] not in {"04", "14"}
+            objects: list[Token] | None = [match.object] if match.object is not None else []
+            if not verbal:
+                # The object's place phrases, and the subject's: "workers at a mine near Rustenburg went on strike".
+                doc = match.trigger.doc
+                direct = [c for c in match.trigger.children if c.dep_ in {"dobj", "obj"}]
+                objects = list(dict.fromkeys([*(objects or []), *direct, *(doc[s.head] for s in sources)]))
+            location = event_location(
+                match.trigger,
+                self.gazetteer,
+                home_country=scene.home_country,
+                dateline=None,
+                actor_tokens=scene.actor_tokens,
+                objects=objects,
+            )
+            if location is None and scene.dateline:
+                location = dateline_location(scene.dateline, self.gazetteer, scene.home_country)
+                source = "dateline"
+        toll = casualties(match.trigger) if code[:2] in VIOLENT_ROOTS else None
+        return ((location, source) if location is not None else None), toll
 
     @staticmethod
     def _dyads(match: ActionMatch, found: Participants) -> list[tuple[Actor, Actor | None]]:
@@ -548,8 +616,11 @@ class EventCoder:
         source: Actor,
         target: Actor | None,
         found: Participants,
+        where: Where = (None, None),
     ) -> EventMention:
         cameo = self.ontology.codes[code]
+        located, toll = where
+        location, location_source = located if located is not None else (None, None)
         future = is_future(match.trigger, match.modality)
         when = resolve_event_date(match.trigger, article.published_date, future=future, host_verbs=DATE_HOSTS)
         event_date = when.date
@@ -584,6 +655,17 @@ class EventCoder:
             event_date_end=when.end,
             date_precision=when.precision,
             date_text=when.text,
+            location_name=location.location_name if location else None,
+            admin1=location.admin1 if location else None,
+            country_code=location.country_code if location else None,
+            latitude=location.latitude if location else None,
+            longitude=location.longitude if location else None,
+            geo_precision=location.geo_precision if location else None,
+            location_source=location_source,
+            fatalities=toll.fatalities if toll else None,
+            fatalities_at_least=toll.fatalities_at_least if toll and toll.fatalities is not None else None,
+            injured=toll.injured if toll else None,
+            injured_at_least=toll.injured_at_least if toll and toll.injured is not None else None,
             source_text=source.text,
             target_text=target.text if target is not None and target.via not in {"domestic", "home"} else None,
             verb_text=verb_text,
@@ -620,6 +702,45 @@ def _clause_verb(token: Token) -> Token:
     while node.head.i != node.i and node.pos_ not in {"VERB", "AUX"}:
         node = node.head
     return node
+
+
+LOCATION_FIELDS = ("location_name", "admin1", "country_code", "latitude", "longitude", "geo_precision")
+
+
+def _stated_date(article: Article) -> dt.date | None:
+    """The publication date when the article itself states it (not the file's or the run's date)."""
+    return article.published_date if article.date_source in {"header", "field"} else None
+
+
+def _carry_places(mentions: list[EventMention], sentences: list[Sentence]) -> list[EventMention]:
+    """A sentence that names no place continues the scene of the last placed event of its paragraph (or of the lead
+    paragraph) when they share a country: "Japan and China held talks in Beijing on Tuesday. ... Kamikawa met her
+    Chinese counterpart Wang Yi" happened in Beijing too. Such a place says `location_source` = 'context'."""
+    paragraph_of = {s.sentence_index: s.paragraph_index for s in sentences}
+    last: dict[int, EventMention] = {}
+    lead: EventMention | None = None
+    out = []
+    for mention in sorted(mentions, key=lambda m: m.sentence_index):
+        if mention.country_code is not None:
+            paragraph = paragraph_of.get(mention.sentence_index, 0)
+            last[paragraph] = mention
+            if lead is None and paragraph == min(paragraph_of.values(), default=0):
+                lead = mention
+            out.append(mention)
+            continue
+        paragraph = paragraph_of.get(mention.sentence_index, 0)
+        scene = last.get(paragraph) or lead
+        if scene is not None and scene.sentence_index <= mention.sentence_index and _shares_country(mention, scene):
+            update: dict[str, object] = {f: getattr(scene, f) for f in LOCATION_FIELDS}
+            mention = mention.model_copy(update=update | {"location_source": "context"})
+        out.append(mention)
+    return out
+
+
+def _shares_country(mention: EventMention, scene: EventMention) -> bool:
+    ours = {(c or "")[:3] for c in (mention.source_actor, mention.target_actor)} - {""}
+    theirs = {(c or "")[:3] for c in (scene.source_actor, scene.target_actor, scene.country_code)} - {""}
+    return bool(ours & theirs)
 
 
 def _direct_object(match: ActionMatch) -> Token | None:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flows.pipeline import run_pipeline
 from schema.config import PipelineConfig
@@ -47,6 +48,13 @@ class Score:
     fn: int = 0
     misses: list[tuple[Unit, Triple]] = field(default_factory=list)
     extras: list[tuple[Unit, Triple]] = field(default_factory=list)
+    # When and where, over matched events whose gold states them (JSON-lines gold, country+root level only).
+    dates: int = 0
+    dates_right: int = 0
+    dates_undated: int = 0
+    places: int = 0
+    places_right: int = 0
+    wrong_when_where: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -182,20 +190,25 @@ def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -
             warehouse = Path(tmp) / "wh"
             run_pipeline(config.model_copy(update={"inputs": (articles_input,), "warehouse": warehouse}))
         with Warehouse.open_read_only(warehouse) as wh:
-            _, articles = wh.query("SELECT article_id, uri, text FROM articles")
+            _, articles = wh.query("SELECT article_id, uri, text, date_source FROM articles")
             _, sentences = wh.query("SELECT article_id, sentence_index, char_start, char_end FROM sentences")
             _, mentions = wh.query(
-                "SELECT article_id, sentence_index, source_actor, target_actor, event_code FROM mentions "
+                "SELECT article_id, sentence_index, source_actor, target_actor, event_code, event_date, "
+                "date_precision, location_name, admin1, country_code FROM mentions "
                 f"WHERE modality NOT IN {NON_EVENT_MODALITIES}"
             )
     by_key: dict[str, tuple[str, str]] = {}
-    for article_id, uri, text in articles:
+    undated: set[str] = set()  # articles whose publication date is only the file's or the run's
+    for article_id, uri, text, date_source in articles:
         key = uri.rsplit("#", 1)[1] if "#" in uri else Path(uri).stem
         by_key[key] = (article_id, text)
+        if date_source in {"file", "run"}:
+            undated.add(key)
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for article_id, index, start, end in sentences:
         spans.setdefault(article_id, []).append((start, end, index))
     gold: dict[Unit, list[Triple]] = {}
+    gold_rows_by_unit: dict[Unit, list[dict[str, Any]]] = {}
     gold_articles = set()
     for row in gold_rows:
         if row["article"] not in by_key:
@@ -206,13 +219,74 @@ def evaluate_jsonl(path: Path, config: PipelineConfig, warehouse: Path | None) -
         if offset < 0:
             raise ConfigError(f"{path}: sentence {row['sentence'][:40]!r} is not in article {row['article']}")
         index = next(i for s, e, i in spans[article_id] if s <= offset < e)
-        gold.setdefault(f"{row['article']}/{index}", []).append(_triple(row["source"], row.get("target"), row["code"]))
+        unit = f"{row['article']}/{index}"
+        gold.setdefault(unit, []).append(_triple(row["source"], row.get("target"), row["code"]))
+        gold_rows_by_unit.setdefault(unit, []).append(row)
     key_of = {aid: key for key, (aid, _) in by_key.items()}
     system: dict[Unit, list[Triple]] = {}
-    for article_id, index, source, target, code in mentions:
+    system_rows: dict[Unit, list[tuple[Any, ...]]] = {}
+    for article_id, index, source, target, code, *when_where in mentions:
         if article_id in gold_articles:
-            system.setdefault(f"{key_of[article_id]}/{index}", []).append(_triple(source, target, code))
-    return score(gold, system)
+            unit = f"{key_of[article_id]}/{index}"
+            system.setdefault(unit, []).append(_triple(source, target, code))
+            system_rows.setdefault(unit, []).append((_triple(source, target, code), *when_where))
+    scores = score(gold, system)
+    _score_when_where(scores[0], gold_rows_by_unit, system_rows, undated)
+    return scores
+
+
+def _score_when_where(
+    result: Score,
+    gold_rows: dict[Unit, list[dict[str, Any]]],
+    system_rows: dict[Unit, list[tuple[Any, ...]]],
+    undated: set[str],
+) -> None:
+    """Pair each gold event with a system mention of the same country dyad and root, and check its date (right day
+    and precision) and place (right country, and right town or region where the gold names one). Dates in articles
+    that state no publication date are counted apart: relative dates there rest on the file's date, which no coder
+    can know is the day of publication."""
+    project = LEVELS["country+root"]
+    for unit, rows in gold_rows.items():
+        pool = list(system_rows.get(unit, []))
+        for row in rows:
+            wanted = project(_triple(row["source"], row.get("target"), row["code"]))
+            candidates = [m for m in pool if project(m[0]) == wanted]
+            if not candidates:
+                continue
+            date_ok = [m for m in candidates if _date_right(row, m)]
+            chosen = date_ok[0] if date_ok else candidates[0]
+            pool.remove(chosen)
+            if row.get("date_precision") and row["article"] in undated:
+                result.dates_undated += 1
+            elif row.get("date_precision"):
+                result.dates += 1
+                if _date_right(row, chosen):
+                    result.dates_right += 1
+                else:
+                    result.wrong_when_where.append(
+                        f"{unit}: date {row.get('date')} ({row['date_precision']}) coded {chosen[1]} ({chosen[2]})"
+                    )
+            if row.get("country"):
+                result.places += 1
+                if _place_right(row, chosen):
+                    result.places_right += 1
+                else:
+                    result.wrong_when_where.append(
+                        f"{unit}: place {row.get('place')}, {row['country']} coded {chosen[3]}, {chosen[5]}"
+                    )
+
+
+def _date_right(row: dict[str, Any], mention: tuple[Any, ...]) -> bool:
+    _, day, precision, *_ = mention
+    return str(day) == str(row.get("date")) and precision == row.get("date_precision")
+
+
+def _place_right(row: dict[str, Any], mention: tuple[Any, ...]) -> bool:
+    _, _, _, name, admin1, country = mention
+    if country != row.get("country"):
+        return False
+    place = (row.get("place") or "").casefold()
+    return not place or place in {(name or "").casefold(), (admin1 or "").casefold()}
 
 
 def evaluate(gold: Path, config: PipelineConfig, warehouse: Path | None = None) -> list[Score]:
@@ -242,6 +316,12 @@ def combine(runs: list[list[Score]], units: list[str]) -> list[Score]:
             total.fn += part.fn
             total.misses.extend((f"{name}:{u}", t) for u, t in part.misses)
             total.extras.extend((f"{name}:{u}", t) for u, t in part.extras)
+            total.dates += part.dates
+            total.dates_right += part.dates_right
+            total.dates_undated += part.dates_undated
+            total.places += part.places
+            total.places_right += part.places_right
+            total.wrong_when_where.extend(f"{name}:{w}" for w in part.wrong_when_where)
         combined.append(total)
     return combined
 
@@ -251,9 +331,22 @@ def report(scores: list[Score], show: int = 20) -> str:
     for s in scores:
         lines.append(f"{s.level:<14}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
     country = scores[0]
+    if country.dates or country.places:
+        lines.append("")
+        checks = (("dates", country.dates_right, country.dates), ("places", country.places_right, country.places))
+        for what, right, total in checks:
+            share = right / total if total else 0.0
+            lines.append(f"{what:<14}{right:>5} of {total:<5} matched gold events right ({share:.1%})")
+        if country.dates_undated:
+            lines.append(f"{'':<14}{country.dates_undated} more in articles with no stated date, not scored")
     for title, items in (("misses", country.misses), ("extras", country.extras)):
         lines.append(f"\n{title} at country+root ({len(items)}):")
         lines += [f"  {unit}: {' '.join(t or '-' for t in triple)}" for unit, triple in items[:show]]
         if len(items) > show:
             lines.append(f"  ... and {len(items) - show} more")
+    if country.wrong_when_where:
+        lines.append(f"\nwrong dates and places ({len(country.wrong_when_where)}):")
+        lines += [f"  {w}" for w in country.wrong_when_where[:show]]
+        if len(country.wrong_when_where) > show:
+            lines.append(f"  ... and {len(country.wrong_when_where) - show} more")
     return "\n".join(lines)

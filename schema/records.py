@@ -78,10 +78,25 @@ class EventMention(Record):
         default=None, description="Last day of a stated range ('November 15-17' ends on the 17th), else null."
     )
     location_name: str | None = Field(default=None, description="Where the event happened.")
+    admin1: str | None = Field(default=None, description="First-level region (state, province) of the location.")
     country_code: str | None = Field(default=None, description="ISO 3166 alpha-3 of the event location.")
     latitude: float | None = Field(default=None, description="Latitude of the location (WGS84).")
     longitude: float | None = Field(default=None, description="Longitude of the location (WGS84).")
     geo_precision: int | None = Field(default=None, description="1 town, 2 region, 3 country (ACLED sense).")
+    location_source: Literal["sentence", "dateline", "context", "actor"] | None = Field(
+        default=None,
+        description="Where the location was read: the event's own sentence, the article's dateline, the scene of "
+        "an earlier event in the same paragraph or the lead that shares a country with it ('context'), or, for an "
+        "act an actor does alone or at home, the actor's own country at country precision ('actor').",
+    )
+    fatalities: int | None = Field(default=None, description="Deaths the sentence states for the event; null if none.")
+    fatalities_at_least: bool | None = Field(
+        default=None, description="True when the number is a lower bound ('at least 59'); null without a number."
+    )
+    injured: int | None = Field(default=None, description="Injured the sentence states for the event; null if none.")
+    injured_at_least: bool | None = Field(
+        default=None, description="True when the number of injured is a lower bound; null without a number."
+    )
     source_text: str = Field(description="Text of the source actor phrase as it appears in the sentence.")
     target_text: str | None = Field(description="Text of the target actor phrase.")
     verb_text: str = Field(description="Text of the words that triggered the event code.")
