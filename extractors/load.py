@@ -6,21 +6,29 @@ This is an I/O edge: it reads files and nothing else. A file or record that cann
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from extractors.webpage import read_html_page
 from schema.errors import InputNotFoundError, RecordRejected
 from schema.records import RawDocument
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv"}
-SUPPORTED = TEXT_SUFFIXES | RECORD_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED = TEXT_SUFFIXES | RECORD_SUFFIXES | HTML_SUFFIXES
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# trafilatura's own cap on a downloaded page; a saved news page is far smaller, a bigger one is not an article.
+MAX_HTML_BYTES = 20 * 1000 * 1000
+# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">, near the top of a page.
+HTML_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 PAYLOAD_CHARS = 2000
 RECORD_FIELDS = {"id", "text", "title", "url", "outlet", "published"}
 
@@ -48,21 +56,22 @@ def read_file(path: Path) -> Iterator[RawDocument | RecordRejected]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         yield RecordRejected(
-            "load", uri, f"unsupported file type {suffix or '(none)'}; use .txt, .json, .jsonl or .csv", ""
+            "load", uri, f"unsupported file type {suffix or '(none)'}; use .txt, .json, .jsonl, .csv or .html", ""
         )
         return
     try:
         stat = path.stat()
         size = stat.st_size
         file_date = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).date().isoformat()
-        if size > MAX_FILE_BYTES:
-            yield RecordRejected("load", uri, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit", "")
+        limit = MAX_HTML_BYTES if suffix in HTML_SUFFIXES else MAX_FILE_BYTES
+        if size > limit:
+            yield RecordRejected("load", uri, f"file is {size} bytes, over the {limit} limit", "")
             return
         data = path.read_bytes()
     except OSError as exc:
         yield RecordRejected("load", uri, f"cannot read file ({exc.strerror})", "")
         return
-    text = decode(data, uri)
+    text = decode_html(data, uri) if suffix in HTML_SUFFIXES else decode(data, uri)
     if isinstance(text, RecordRejected):
         yield text
         return
@@ -71,6 +80,8 @@ def read_file(path: Path) -> Iterator[RawDocument | RecordRejected]:
             yield RecordRejected("load", uri, "file is empty", "")
             return
         records: Iterable[RawDocument | RecordRejected] = [RawDocument(uri=uri, text=text)]
+    elif suffix in HTML_SUFFIXES:
+        records = [read_html_page(uri, text)]
     elif suffix == ".json":
         records = _json_records(uri, text)
     elif suffix in {".jsonl", ".ndjson"}:
@@ -95,6 +106,29 @@ def decode(data: bytes, uri: str) -> str | RecordRejected:
             uri,
             f"not valid UTF-8 (byte {exc.start}); re-encode the file as UTF-8",
             _preview(data),
+        )
+
+
+def decode_html(data: bytes, uri: str) -> str | RecordRejected:
+    """An HTML page as text: UTF-8 if it is, else the charset the page declares (a browser's reading of latin-1
+    and ASCII labels, windows-1252, as the web uses them)."""
+    text = decode(data, uri)
+    declared = HTML_CHARSET.search(data[:4096])
+    # Only a page that is not UTF-8 is read in its declared charset; an empty or binary file stays rejected.
+    if isinstance(text, str) or declared is None or not data.strip() or b"\x00" in data[:8192]:
+        return text
+    label = declared[1].decode("ascii", errors="replace")
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return RecordRejected("load", uri, f"page declares unknown charset {label!r}", _preview(data))
+    if codec in {"iso8859-1", "ascii"}:
+        codec = "cp1252"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        return RecordRejected(
+            "load", uri, f"not valid {label} as the page declares (byte {exc.start}); re-save it as UTF-8", ""
         )
 
 

@@ -55,7 +55,9 @@ def user_errors(func: F) -> F:
 def run(
     inputs: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or directories of articles (.txt, .json, .jsonl, .csv). Default: seeds/articles."),
+        typer.Argument(
+            help="Files or directories of articles (.txt, .json, .jsonl, .csv, .html). Default: seeds/articles.",
+        ),
     ] = None,
     warehouse: WarehouseOption = Path("data"),
     model: Annotated[str, typer.Option(help="spaCy pipeline package to parse with.")] = DEFAULT_MODEL,

@@ -31,7 +31,8 @@ class Article(Record):
     published_date: dt.date | None = Field(default=None, description="Publication date of the article.")
     date_source: DateSource = Field(
         default="none",
-        description="Where published_date came from: a header line or a record field of the article; or, as a "
+        description="Where published_date came from: a header line or a record field of the article (a JSON/CSV "
+        "`published` field or an HTML page's publication-date metadata); or, as a "
         "flagged fallback when the article states none, the input file's date ('file') or the run date ('run').",
     )
     text: str = Field(description="Cleaned body text; sentence offsets index into it.")

@@ -126,6 +126,12 @@ def test_bad_published_field_is_rejected() -> None:
         ("April 3, 2017", dt.date(2017, 4, 3)),
         ("3rd Sept 2019", dt.date(2019, 9, 3)),
         ("Mon, 03 Apr 2017 18:54:00 +0800", dt.date(2017, 4, 3)),
+        # ISO timestamps (HTML metadata, JSON fields): the calendar day where the outlet published, never shifted
+        # to UTC, so a Tokyo morning and a New York late evening both stay on the 13th.
+        ("2024-02-13T08:30:00+09:00", dt.date(2024, 2, 13)),
+        ("2024-02-13T23:30:00-05:00", dt.date(2024, 2, 13)),
+        ("2024-02-13T08:30:00Z", dt.date(2024, 2, 13)),
+        ("2024-02-13 08:30:00.123456", dt.date(2024, 2, 13)),
         ("next Thursday", None),
         ("2017-02-30", None),
     ],
