@@ -89,7 +89,6 @@ class Participants:
     targets: list[Actor]
     inherited_subject: bool = False
     between: bool = False
-    implied_target: str | None = None  # how a target the syntax did not give was found
 
 
 Where = tuple[tuple[Location, str] | None, Casualties | None]
@@ -362,13 +361,13 @@ class EventCoder:
             if country in self.ontology.countries:
                 span_end = noun.idx + len(noun.text)
                 actor = Actor(country + sector, noun.i, noun.idx, span_end, noun.text, "context")
-                return replace(found, targets=[actor], implied_target="context")
+                return replace(found, targets=[actor])
         obj = _direct_object(match)
         if obj is not None and not match.pattern.target:
             # A pattern with no target slot whose object still names someone: "denied Kyiv's accusation".
             named = [a for a in actors.resolve(obj) if a.code[:3] not in sources]
             if named:
-                return replace(found, targets=named, implied_target="object")
+                return replace(found, targets=named)
         if obj is None or not _refers_back(obj, actors):
             # "objected to the guidelines": the thing reacted to may sit in a target preposition.
             slots = [t.split(":", 1)[1] for t in match.pattern.target if t.startswith("prep:")]
@@ -385,7 +384,7 @@ class EventCoder:
             else:
                 antecedent = self._antecedent(obj, sources, earlier, sentence_index) or actors.antecedent(obj, sources)
             if antecedent is not None:
-                return replace(found, targets=[antecedent], implied_target="antecedent")
+                return replace(found, targets=[antecedent])
         if obj is not None and _refers_back(obj, actors):
             # "Germany, Britain and Italy suspended their contributions" after the US paused its funding for UNRWA:
             # the same kind of act by others, towards the same target.
@@ -403,25 +402,25 @@ class EventCoder:
             if same is not None:
                 end = obj.idx + len(obj.text)
                 actor = Actor(str(same.target_actor), obj.i, obj.idx, end, same.target_text or "", "antecedent")
-                return replace(found, targets=[actor], implied_target="antecedent")
+                return replace(found, targets=[actor])
         # Violence or protest in the actor's own country is aimed at it ("Boko Haram launched attacks in Nigeria");
         # a summit in one's own country is not aimed at it.
         own_place_ok = root in VIOLENT_ROOTS or root in DOMESTIC_ROOTS
         place = self._place(match, actors, exclude=None if own_place_ok else sources)
         if place is not None:
-            return replace(found, targets=[place], implied_target="place")
+            return replace(found, targets=[place])
         home = actors.home_country
         if root in AID_ROOTS and home is not None and home not in sources:
             # "Japan will contribute $20 million in emergency food aid" in an article about Afghanistan.
             anchor = found.sources[0]
             actor = Actor(home, anchor.head, anchor.start_char, anchor.end_char, "", "home")
-            return replace(found, targets=[actor], implied_target="home")
+            return replace(found, targets=[actor])
         if root in DOMESTIC_ROOTS and len(sources) == 1:
             source = found.sources[0]
             country = source.code[:3]
             if country in self.ontology.countries:
                 actor = Actor(country, source.head, source.start_char, source.end_char, source.text, "domestic")
-                return replace(found, targets=[actor], implied_target="domestic")
+                return replace(found, targets=[actor])
         return found
 
     def _instrument(self, match: ActionMatch, actors: DocumentActors) -> tuple[str, list[Actor]] | None:
