@@ -12,7 +12,8 @@ import pytest
 from extractors.clean import clean_document
 from extractors.events import EventCoder
 from extractors.nlp import load_model, split_sentences
-from schema.config import DEFAULT_MODEL, DEFAULT_ONTOLOGY_DIR, PROJECT_ROOT
+from flows.pipeline import run_pipeline
+from schema.config import DEFAULT_MODEL, DEFAULT_ONTOLOGY_DIR, PROJECT_ROOT, PipelineConfig
 from schema.ontology import Ontology, load_ontology
 from schema.records import EventMention, RawDocument
 
@@ -56,3 +57,12 @@ def seed_dir(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse coded from seeds/articles once per test session, as `make run` builds it. Open it read-only,
+    or copy it first: other tests share it."""
+    directory = tmp_path_factory.mktemp("seed_warehouse")
+    run_pipeline(PipelineConfig(inputs=(SEEDS,), warehouse=directory))
+    return directory
