@@ -74,6 +74,14 @@ def stable_id(*parts: object) -> str:
 ANAPHORIC_DETERMINERS = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "such"}
 # Roots whose object is often an earlier act, whose actor is then the target ("Paris rejected the order").
 REACTIVE_CODES = ("016", "051", "11", "12", "13")
+# Acts whose unnamed target is the actor of the latest earlier act of these roots by someone else: demands and
+# appeals for release (1053, 0253) answer arrests and abductions; a raised alert (152) answers threats, shows of
+# force and attacks.
+RESPONSE_TO = {
+    "1053": {"17", "18"},
+    "0253": {"17", "18"},
+    "152": {"13", "15", "18", "19"},
+}
 # Prepositions that set an event in a place: "met in Zurich", "a protest in Beijing", "exercises off Taiwan".
 PLACE_DEPTH = 3
 PLACE_PREPS = {"in", "at", "near", "around", "into", "across", "off", "inside", "outside"}
@@ -249,6 +257,11 @@ class EventCoder:
             # "Four children were killed in Israeli tank shelling": the shelling is the event, Israel its source.
             code, sources = instrument
             found = replace(found, sources=sources)
+        elif match.modality == "asserted" and match.trigger.lemma_.lower() in CONSEQUENCE_VERBS:
+            # "An Israeli air strike destroyed the consulate": the strike is the event; the sources are its actors.
+            subject, _ = _subject_of(match.trigger)
+            attack = self._attack_code(subject) if subject is not None else None
+            code = attack or code
         if request is not None and found.sources and not found.targets:
             if request.kind == "threat":
                 # "threatened to retaliate against U.S. warships", "vowed that Israel would be punished": the target
@@ -263,8 +276,10 @@ class EventCoder:
                 if asked is not None:
                     found = replace(found, targets=actors.resolve(asked))
         several_mutual = _mutual(match, found) and len(found.sources) >= 2
+        where = self._where(match, code, scene, found.sources)
         if found.sources and not found.targets and not found.between and not several_mutual:
-            found = self._implied_target(match, found, actors, earlier, sentence.sentence_index)
+            located = where[0][0].country_code if where[0] is not None else None
+            found = self._implied_target(match, found, actors, earlier, sentence.sentence_index, located)
         reverse = self.ontology.codes[code].reverse_code
         if code[:2] == "04":
             # "Japan hosts 54,000 U.S. military personnel": troops stationed are not a visit or a meeting.
@@ -272,8 +287,10 @@ class EventCoder:
         dyads = self._dyads(match, found)
         if not dyads:
             return
-        where = self._where(match, code, scene, found.sources)
         for source, target in dyads:
+            if _mass_killing(match, target, where[1]):
+                yield self._mention(article, sentence, match, MASS_KILLING_CODE, source, target, found, where)
+                continue
             yield self._mention(article, sentence, match, code, source, target, found, where)
             if reverse and target is not None:
                 # "Tinubu received Bawumia": the host's event says the guest visited.
@@ -344,11 +361,13 @@ class EventCoder:
         actors: DocumentActors,
         earlier: list[EventMention],
         sentence_index: int,
+        located: str | None = None,
     ) -> Participants:
         """A target the syntax does not name but the text implies, tried in order:
         1. the actor of an earlier act the object refers back to ("Paris rejected the order": the order's giver);
         2. the place the event happened in, when it is a country or a capital ("met in Zurich" -> CHE);
-        3. for protests, the protesters' own country ("marched against a housing levy")."""
+        3. for protests, the protesters' own country ("marched against a housing levy").
+        An unnamed group ("killed 12 people in Kharkiv") belongs to the country the event is `located` in."""
         root = match.pattern.code[:2]
         sources = {s.code[:3] for s in found.sources}
         unnamed = self._unnamed_target(match, actors)
@@ -357,11 +376,16 @@ class EventCoder:
             # it happened in, else of the country the article is about, else the attackers' own.
             noun, sector = unnamed
             where = self._place(match, actors)
-            country = where.code if where is not None else actors.home_country or next(iter(sources))
+            country = where.code if where is not None else located or actors.home_country or next(iter(sources))
             if country in self.ontology.countries:
                 span_end = noun.idx + len(noun.text)
                 actor = Actor(country + sector, noun.i, noun.idx, span_end, noun.text, "context")
                 return replace(found, targets=[actor])
+        responded = self._responded_to(match.pattern.code, sources, earlier)
+        if responded is not None:
+            anchor = found.sources[0]
+            actor = Actor(responded, anchor.head, anchor.start_char, anchor.end_char, "", "antecedent")
+            return replace(found, targets=[actor])
         obj = _direct_object(match)
         if obj is not None and not match.pattern.target:
             # A pattern with no target slot whose object still names someone: "denied Kyiv's accusation".
@@ -423,6 +447,19 @@ class EventCoder:
                 return replace(found, targets=[actor])
         return found
 
+    @staticmethod
+    def _responded_to(code: str, sources: set[str], earlier: list[EventMention]) -> str | None:
+        """Acts that answer an earlier act of another's and are aimed at its actor: "demanded their release" at
+        whoever detained them, "raised its alert level" at whoever fired the missiles."""
+        roots = RESPONSE_TO.get(code)
+        if roots is None:
+            return None
+        for mention in reversed(earlier):
+            actor = mention.source_actor
+            if mention.root_code in roots and actor is not None and actor[:3] not in sources:
+                return actor
+        return None
+
     def _instrument(self, match: ActionMatch, actors: DocumentActors) -> tuple[str, list[Actor]] | None:
         """A casualty verb in the passive with no agent, whose "in"/"by" phrase is an attack with an actor: the code
         of the attack and who carried it out."""
@@ -431,11 +468,19 @@ class EventCoder:
             return None
         for prep in ("in", "by"):
             for noun in _prep_objects(trigger, prep):
-                attacks = [p for p in self.patterns.candidates(noun) if p.pos == "NOUN" and p.code[:2] in VIOLENT_ROOTS]
-                sources = actors.resolve(noun) if attacks else []
-                if sources:
-                    return attacks[0].code, sources
+                attack = self._attack_code(noun)
+                sources = actors.resolve(noun) if attack else []
+                if attack and sources:
+                    return attack, sources
         return None
+
+    def _attack_code(self, noun: Token) -> str | None:
+        """The violent code a noun names, its modifier first: "air strike" and "drone strike" are 195, "strike" alone
+        190, "artillery shelling" 194."""
+        if noun.pos_ not in {"NOUN", "PROPN"}:
+            return None
+        violent = [p for p in self.patterns.candidates(noun) if p.pos == "NOUN" and p.code[:2] in VIOLENT_ROOTS]
+        return violent[0].code if violent else None
 
     @staticmethod
     def _place(match: ActionMatch, actors: DocumentActors, exclude: set[str] | None = None) -> Actor | None:
@@ -782,7 +827,29 @@ def _relative_gap(verb: Token) -> bool:
 
 
 CASUALTY_VERBS = {"kill", "wound", "injure", "hurt", "maim"}
+# What an attack does, when the attack itself is the subject: "a missile strike killed 12", "an air strike destroyed".
+CONSEQUENCE_VERBS = CASUALTY_VERBS | {"destroy", "damage", "hit", "level", "flatten", "raze"}
 VIOLENT_ROOTS = {"17", "18", "19", "20"}
+
+
+# CAMEO 202 "engage in mass killings": the killing of many non-combatants. From how many: UCDP's threshold for
+# counting one-sided violence against civilians, 25 deaths.
+MASS_KILLING_CODE = "202"
+MASS_KILLING_MIN_DEATHS = 25
+KILLING_VERBS = {"kill", "massacre", "slaughter", "execute", "murder", "shoot"}
+CIVILIAN_SECTORS = ("CVL", "REF", "EDU", "HLH")
+
+
+def _mass_killing(match: ActionMatch, target: Actor | None, toll: Casualties | None) -> bool:
+    """ "Soldiers killed at least 40 villagers": a killing of at least MASS_KILLING_MIN_DEATHS civilians the verb
+    itself states (an air strike that kills civilians stays an air strike)."""
+    if match.modality != "asserted" or target is None or toll is None or toll.fatalities is None:
+        return False
+    return (
+        match.trigger.lemma_.lower() in KILLING_VERBS
+        and target.code.endswith(CIVILIAN_SECTORS)
+        and toll.fatalities >= MASS_KILLING_MIN_DEATHS
+    )
 
 
 def _is_consequence(match: ActionMatch, by_trigger: dict[int, ActionMatch]) -> bool:

@@ -59,7 +59,7 @@ def test_eval_command_on_a_small_gold_set(tmp_path: Path) -> None:
 
 def test_gold_set_is_consistent_and_scores_above_the_floor() -> None:
     """The team's gold set (tests/gold/) codes end to end; the floor guards against regressions and rises with
-    the engine (measured 2026-11-23: country+root F1 0.480 at the start of the day, 0.754 at its end)."""
+    the engine (measured: country+root F1 0.480 at the start of session 2, 0.812 at its end, 0.836 in session 3)."""
     from flows.evaluate import evaluate
     from schema.config import PipelineConfig
 
@@ -69,14 +69,15 @@ def test_gold_set_is_consistent_and_scores_above_the_floor() -> None:
     assert {r["code"][:2] for r in rows} == {f"{i:02d}" for i in range(1, 21)}
     country, _, _ = evaluate(gold, PipelineConfig())
     assert country.tp + country.fn == len(rows)
-    assert country.f1 >= 0.72
+    assert country.f1 >= 0.80
 
 
 def test_seed_gold_codes_the_seed_directory_and_scores_above_the_floor() -> None:
     """The seed articles' gold (tests/gold/seeds/): its articles are `articles/`, a relative symlink to
     seeds/articles, and a gold row names an article by its file's stem. Measured 2026-11-23 (129 gold events):
     country+root P 0.710, R 0.341, F1 0.461 at d6f30b9; 0.590 later that day (114 gold events after the
-    conventions were aligned with the team gold). The floor guards against regressions and rises with the engine."""
+    conventions were aligned with the team gold); 0.745 in session 3. The floor guards against regressions and rises
+    with the engine."""
     from flows.evaluate import evaluate
     from schema.config import PipelineConfig
 
@@ -89,10 +90,11 @@ def test_seed_gold_codes_the_seed_directory_and_scores_above_the_floor() -> None
     assert {r["article"] for r in rows} == {p.stem for p in link.iterdir()}
     country, _, _ = evaluate(gold, PipelineConfig())
     assert country.tp + country.fn == len(rows)
-    assert country.f1 >= 0.55
+    assert country.f1 >= 0.70
 
 
 def test_a_gold_directory_scores_all_its_gold_files_together() -> None:
+    """tests/gold/ as a whole is what issue 3 sets its bar on: country-dyad + root F1 >= 0.80 (0.811 measured)."""
     from flows.evaluate import evaluate
     from schema.config import PipelineConfig
 
@@ -103,6 +105,7 @@ def test_a_gold_directory_scores_all_its_gold_files_together() -> None:
     assert combined.tp == sum(p.tp for p in parts)
     assert (combined.fp, combined.fn) == (sum(p.fp for p in parts), sum(p.fn for p in parts))
     assert {u.split(":", 1)[0] for u, _ in combined.misses} == {"gold", "seeds"}
+    assert combined.f1 >= 0.80
 
 
 def test_jsonl_gold_without_articles_beside_it_is_a_config_error(tmp_path: Path) -> None:
