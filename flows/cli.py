@@ -54,9 +54,10 @@ def user_errors(func: F) -> F:
 @user_errors
 def run(
     inputs: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
-            help="Files or directories of articles (.txt, .json, .jsonl, .csv, .html). Default: seeds/articles.",
+            help="Files or directories of articles (.txt, .json, .jsonl, .csv, .html, .rss/.atom/.xml feeds, "
+            ".warc/.warc.gz web archives), or RSS/Atom feed URLs (http/https). Default: seeds/articles.",
         ),
     ] = None,
     warehouse: WarehouseOption = Path("data"),
@@ -78,8 +79,12 @@ def run(
     if on_bad_input not in ("quarantine", "fail"):
         raise typer.BadParameter("must be quarantine or fail", param_hint="--on-bad-input")
     policy: Literal["quarantine", "fail"] = "fail" if on_bad_input == "fail" else "quarantine"
+    from extractors.load import split_inputs
+
+    # Strings, not Paths: a Path would fold the "//" of a feed URL.
+    paths, feeds = split_inputs(inputs or [])
     config = PipelineConfig(
-        **({"inputs": tuple(inputs)} if inputs else {}),
+        **({"inputs": paths, "feeds": feeds} if inputs else {}),
         warehouse=warehouse,
         spacy_model=model,
         ontology_dir=ontology,
@@ -99,13 +104,13 @@ def run(
     totals = summary.totals
     typer.echo(
         f"eventcoder: read {summary.documents} documents in {summary.seconds:.1f} s: "
-        f"{summary.articles} articles, {summary.sentences} sentences, {summary.mentions} event mentions, "
-        f"{summary.rejects} rejects."
+        f"{summary.articles} articles (near-duplicates: {summary.duplicates}), "
+        f"{summary.sentences} sentences, {summary.mentions} event mentions, {summary.rejects} rejects."
     )
     typer.echo(
         f"warehouse {warehouse}/eventcoder.duckdb now holds "
         + ", ".join(f"{totals[k]} {k}" for k in ("articles", "sentences", "mentions", "events", "rejects"))
-        + f"; Parquet under {warehouse}/parquet/."
+        + f" (near-duplicate articles: {totals['duplicates']}); Parquet under {warehouse}/parquet/."
     )
     typer.echo("Try:")
     where = f" --warehouse {warehouse}" if str(warehouse) != "data" else ""
@@ -149,6 +154,27 @@ def sql(
         typer.echo(format_table(columns, rows))
 
 
+@app.command()
+@user_errors
+def export(
+    warehouse: WarehouseOption = Path("data"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the release under.")] = Path("release"),
+    replace: Annotated[bool, typer.Option("--replace", help="Write the release again if that version exists.")] = False,
+) -> None:
+    """Write a versioned dataset release: events and mentions as Parquet and gzipped CSV, CODEBOOK.md,
+    datapackage.json (Frictionless) and SHA256SUMS, under OUT/eventcoder-<date>-<hash>/."""
+    from warehouse.release import export_release
+
+    release = export_release(warehouse, out, replace=replace)
+    rows = release.info.rows
+    typer.echo(
+        f"eventcoder: wrote release {release.info.version} to {release.path}: {rows.get('events', 0)} events, "
+        f"{rows.get('mentions', 0)} mentions; {len(release.files)} files, {release.bytes / 1024:.0f} KiB, "
+        f"in {release.seconds:.1f} s."
+    )
+    typer.echo(f"Check it: cd {release.path} && sha256sum -c SHA256SUMS && frictionless validate datapackage.json")
+
+
 @app.command(name="eval")
 @user_errors
 def evaluate_command(
@@ -168,6 +194,26 @@ def evaluate_command(
     from flows.evaluate import evaluate, report
 
     typer.echo(report(evaluate(gold, PipelineConfig(), warehouse), show=show))
+
+
+@app.command(name="report")
+@user_errors
+def report_command(
+    warehouse: WarehouseOption = Path("data"),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file to write. Default: WAREHOUSE/report.html.")
+    ] = None,
+    top_dyads: Annotated[int, typer.Option(min=1, help="How many dyads to show.")] = 10,
+) -> None:
+    """One self-contained HTML page (no network needed): events over time by quad class, top dyads, a map of event
+    locations, coverage by outlet."""
+    from warehouse.report import write_report
+
+    result = write_report(warehouse, out or warehouse / "report.html", top_dyads=top_dyads)
+    typer.echo(
+        f"eventcoder: wrote {result.path} ({result.bytes / 1024:.0f} KiB): {result.events} events, "
+        f"{result.places} located places, top {result.dyads} dyads."
+    )
 
 
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:

@@ -33,8 +33,8 @@ def code_batch_task(documents: list[RawDocument | RecordRejected], config: Pipel
 
 
 @task(name="write-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def write_batch_task(warehouse: Warehouse, result: BatchResult) -> None:
-    write_result(warehouse, result)
+def write_batch_task(warehouse: Warehouse, result: BatchResult, config: PipelineConfig) -> int:
+    return write_result(warehouse, result, config)
 
 
 @task(name="rollup-and-export", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -50,8 +50,8 @@ class PrefectStages:
         return code_batch_task(documents, config, run_id)
 
     @staticmethod
-    def write(warehouse: Warehouse, result: BatchResult) -> None:
-        write_batch_task(warehouse, result)
+    def write(warehouse: Warehouse, result: BatchResult, config: PipelineConfig) -> int:
+        return write_batch_task(warehouse, result, config)
 
     @staticmethod
     def finalize(warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]:

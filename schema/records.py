@@ -32,12 +32,16 @@ class Article(Record):
     date_source: DateSource = Field(
         default="none",
         description="Where published_date came from: a header line or a record field of the article (a JSON/CSV "
-        "`published` field or an HTML page's publication-date metadata); or, as a "
-        "flagged fallback when the article states none, the input file's date ('file') or the run date ('run').",
+        "`published` field, an HTML page's publication-date metadata or a feed entry's publication date); or, as a "
+        "flagged fallback when the article states none, the input file's date ('file': a saved file's date, a feed "
+        "entry's update time, a web archive's crawl time) or the run date ('run').",
     )
     text: str = Field(description="Cleaned body text; sentence offsets index into it.")
     duplicate_of: str | None = Field(
-        default=None, description="article_id of the earlier copy when this is the same story again."
+        default=None,
+        description="article_id of the original when this article is the same story as others (near-duplicate "
+        "text, extractors/dedup.py): the earliest published of them, then the smallest article_id; null for an "
+        "original or a unique article.",
     )
     removed_lines: int = Field(default=0, description="Boilerplate lines removed while cleaning.")
 
@@ -53,7 +57,11 @@ class Sentence(Record):
 
 class EventMention(Record):
     mention_id: str = Field(description="Deterministic id of this coded event in this sentence.")
-    event_id: str = Field(description="Id of the rolled-up event this mention reports (events.event_id).")
+    event_id: str | None = Field(
+        description="The rolled-up event this mention reports (events.event_id); null when the mention is not rolled "
+        "up (historical, hypothetical, habitual or reported modality). The coder sets a provisional id; the "
+        "warehouse replaces it when it rolls mentions up."
+    )
     article_id: str = Field(description="Article of the sentence.")
     sentence_index: int = Field(description="Sentence the event was coded from (sentences.sentence_index).")
     source_actor: str | None = Field(description="CAMEO actor code of who acted (e.g. JPNGOV).")
@@ -106,26 +114,75 @@ class EventMention(Record):
 
 
 class Event(Record):
-    event_id: str = Field(description="Deterministic id of the distinct real-world event.")
-    event_date: dt.date | None = Field(description="Date of the event.")
-    date_precision: DatePrecision = Field(description="Precision of event_date.")
+    event_id: str = Field(
+        description="Deterministic id: a hash of the rollup key (source, target, code family) and the date and place "
+        "of the event's leading mention, so the same mentions give the same id in any batch or run order."
+    )
+    event_date: dt.date | None = Field(
+        description="Date of the event: that of its leading mention, the earliest of its most precisely dated ones."
+    )
+    date_precision: DatePrecision = Field(description="Precision of event_date (day, publication, week, ...).")
     source_actor: str | None = Field(description="CAMEO actor code of who acted.")
     target_actor: str | None = Field(description="CAMEO actor code of whom it was done to.")
-    event_code: str = Field(description="CAMEO event code (string).")
+    event_code: str = Field(description="CAMEO event code (string): the code most of its mentions carry.")
     root_code: str = Field(description="Two-digit CAMEO root.")
     quad_class: int = Field(description="1..4, see mentions.quad_class.")
     goldstein: float = Field(description="Goldstein score of event_code.")
     plover_type: str | None = Field(description="PLOVER event type of event_code.")
     acled_event_type: str | None = Field(description="ACLED event type, where the code maps to one.")
     acled_sub_event_type: str | None = Field(description="ACLED sub-event type, where the code maps to one.")
-    location_name: str | None = Field(description="Where the event happened.")
+    location_name: str | None = Field(
+        description="Where the event happened: the most precise place its mentions give (town over region over "
+        "country), the most often given among equals."
+    )
     country_code: str | None = Field(description="ISO 3166 alpha-3 of the location.")
     latitude: float | None = Field(description="Latitude of the location.")
     longitude: float | None = Field(description="Longitude of the location.")
-    num_mentions: int = Field(description="Mentions (sentences) reporting the event.")
-    num_articles: int = Field(description="Distinct articles reporting the event.")
-    num_sources: int = Field(description="Distinct outlets reporting the event.")
-    first_article_id: str = Field(description="Earliest article reporting the event.")
+    num_mentions: int = Field(description="Mentions (coded sentences) reporting the event, duplicates' included.")
+    num_articles: int = Field(description="Distinct articles reporting the event; near-duplicate copies count.")
+    num_sources: int = Field(
+        description="Distinct outlets reporting the event; an article with no outlet counts as its own source."
+    )
+    first_article_id: str = Field(
+        description="Article reporting the event with the earliest published_date, then the smallest article_id."
+    )
+    first_seen: dt.date | None = Field(
+        description="Earliest publication date (articles.published_date) of a report of the event."
+    )
+    last_seen: dt.date | None = Field(
+        description="Latest publication date (articles.published_date) of a report of the event."
+    )
+    num_stories: int = Field(
+        description="Distinct stories reporting the event: articles counted once per near-duplicate group "
+        "(articles.duplicate_of).",
+    )
+    admin1: str | None = Field(description="First-level region of the location.")
+    geo_precision: int | None = Field(description="1 town, 2 region, 3 country (ACLED sense).")
+    fatalities: int | None = Field(
+        description="Largest death toll any report of the event states (reports repeat a toll, so it is never "
+        "summed); null when none states one.",
+    )
+    injured: int | None = Field(description="Largest number of injured any report states; null when none states one.")
+
+
+class ArticleSignature(Record):
+    """A MinHash signature of an article's word shingles, stored so that later runs can find its near-duplicates."""
+
+    article_id: str = Field(description="Article the signature is of.")
+    scheme: str = Field(
+        description="How it was made (shingle size, permutations, band rows); only equal schemes compare."
+    )
+    minhashes: tuple[int, ...] = Field(description="One minimum hash per permutation; empty for a text with no words.")
+    band_keys: tuple[int, ...] = Field(description="Hash of each band of minhashes, for the candidate lookup (LSH).")
+
+
+class KnownArticle(Record):
+    """An article already in the warehouse, as near-duplicate detection needs it."""
+
+    article_id: str
+    published_date: dt.date | None
+    duplicate_of: str | None
+    minhashes: tuple[int, ...] | None = None  # None: stored before signatures were kept, or in another scheme
 
 
 class ActorCandidate(Record):
@@ -164,7 +221,8 @@ class Run(Record):
 
 
 class RawDocument(Record):
-    """One input record before cleaning: a text file, or one record of a JSON / JSON-lines / CSV file."""
+    """One input record before cleaning: a text file, one record of a JSON / JSON-lines / CSV file, a saved or
+    fetched HTML page, a feed entry or an archived page of a WARC file."""
 
     uri: str
     text: str
@@ -172,4 +230,5 @@ class RawDocument(Record):
     outlet: str | None = None
     url: str | None = None
     published: str | None = None
-    file_date: str | None = None  # ISO date the input file was last modified
+    # ISO date of the flagged fallback: the input file's modification, a feed entry's update, a WARC capture.
+    file_date: str | None = None

@@ -34,7 +34,7 @@ SORT_KEYS = {name: table.key for name, table in TABLES.items()} | {"events": ("e
 
 def _partition_dir(root: Path, year: int | None, month: int | None) -> Path:
     y = NULL_PARTITION if year is None else f"{year:04d}"
-    m = NULL_PARTITION if month is None else f"{month:02d}"
+    m = NULL_PARTITION if month is None else str(month)  # month=4, not 04: DuckDB reads "04" as text
     return root / f"year={y}" / f"month={m}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,24 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from schema.config import RollupRules
 from schema.errors import QueryError, WarehouseError, WarehouseInUseError, WarehouseMissingError
 from schema.ontology import Ontology
-from schema.records import NON_EVENT_MODALITIES, ActorCandidate, Article, Event, EventMention, Reject, Run, Sentence
+from schema.records import (
+    ActorCandidate,
+    Article,
+    ArticleSignature,
+    Event,
+    EventMention,
+    KnownArticle,
+    Reject,
+    Run,
+    Sentence,
+)
+from warehouse.event_store import ensure_rollup_tables, keys_of_articles, keys_of_mentions, rebuild_all, refresh_events
+from warehouse.signatures import duplicate_candidates, ensure_signature_tables, replace_signatures, set_duplicates
 from warehouse.tables import TABLES, duckdb_columns, to_arrow
+from warehouse.views import create_views
 
 DB_FILENAME = "eventcoder.duckdb"
 LOCK_HOLDER = re.compile(r"PID (\d+)")
@@ -97,6 +111,9 @@ class Warehouse:
             for table in TABLES.values():
                 self._ensure_table(table.name, table.model, table.description)
             self._ensure_table("events", Event, "One row per distinct real-world event, rolled up from mentions.")
+            ensure_signature_tables(self.con)
+            ensure_rollup_tables(self.con)
+            create_views(self.con)
 
     def _ensure_table(self, name: str, model: Any, description: str) -> None:
         columns = duckdb_columns(model)
@@ -203,6 +220,8 @@ class Warehouse:
                 "changes of it (date:code)'"
             )
             self.con.execute("COMMENT ON TABLE verb_patterns IS 'Verb patterns; mentions.pattern_id points here'")
+            # The views join the lookups, so they can only be created once these exist.
+            create_views(self.con)
 
     # -- runs ---------------------------------------------------------------------------------------------------
     def record_run(self, run: Run) -> None:
@@ -218,19 +237,29 @@ class Warehouse:
         mentions: Sequence[EventMention],
         rejects: Sequence[Reject],
         candidates: Sequence[ActorCandidate] = (),
+        *,
+        signatures: Sequence[ArticleSignature] = (),
+        duplicate_updates: Mapping[str, str | None] | None = None,
+        rollup: RollupRules | None = None,
     ) -> None:
-        """Replace everything known about these articles, and add rejects not seen before, atomically."""
+        """Replace everything known about these articles, add rejects not seen before, set `duplicate_of` of stored
+        articles whose verdict changed, and recompute the events of every rollup key the batch touches, atomically."""
+        rules = rollup or RollupRules()
         ids = [a.article_id for a in articles]
         with self.transaction():
+            # Keys of the mentions about to be replaced: their events must be recomputed without them.
+            touched = keys_of_articles(self.con, [*ids, *(duplicate_updates or {})], rules)
             if ids:
                 self.con.register("_batch_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
                 for table in ("actor_candidates", "mentions", "sentences", "articles"):
                     self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _batch_ids)")
                 self.con.unregister("_batch_ids")
+                replace_signatures(self.con, ids, signatures)
             self._insert("articles", Article, articles)
             self._insert("sentences", Sentence, sentences)
             self._insert("mentions", EventMention, mentions)
             self._insert("actor_candidates", ActorCandidate, candidates)
+            set_duplicates(self.con, duplicate_updates or {})
             if rejects:
                 self.con.register("_rejects", to_arrow(Reject, rejects))
                 self.con.execute(
@@ -238,6 +267,18 @@ class Warehouse:
                     "WHERE reject_id NOT IN (SELECT reject_id FROM rejects)"
                 )
                 self.con.unregister("_rejects")
+            refresh_events(self.con, touched | keys_of_mentions(mentions, rules), rules)
+
+    def apply_rollup_rules(self, rollup: RollupRules) -> None:
+        """Rebuild every event if the table was built with other rollup rules (or none); otherwise do nothing."""
+        with self.transaction():
+            refresh_events(self.con, set(), rollup)
+
+    def duplicate_candidates(
+        self, signatures: Sequence[ArticleSignature], scheme: str, min_shared_bands: int
+    ) -> list[KnownArticle]:
+        """Stored articles that may be near-duplicates of these, with their stored groups (warehouse/signatures.py)."""
+        return duplicate_candidates(self.con, signatures, scheme, min_shared_bands)
 
     def _insert(self, table: str, model: Any, records: Sequence[Any]) -> None:
         if not records:
@@ -246,11 +287,11 @@ class Warehouse:
         self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _rows')
         self.con.unregister("_rows")
 
-    def rebuild_events(self) -> int:
-        """Roll mentions up into events (one row per event_id), replacing the events table atomically."""
+    def rebuild_events(self, rollup: RollupRules | None = None) -> int:
+        """Roll every mention up into events again (warehouse/rollup.py), replacing the events table atomically.
+        Runs keep events current batch by batch; this is for a changed rule set or a check."""
         with self.transaction():
-            self.con.execute("DELETE FROM events")
-            self.con.execute(ROLLUP_SQL)
+            rebuild_all(self.con, rollup or RollupRules())
             return int(self.con.execute("SELECT count(*) FROM events").fetchall()[0][0])
 
     # -- reading ------------------------------------------------------------------------------------------------
@@ -286,34 +327,3 @@ def _quote(text: str) -> str:
 
 def counts_json(counts: dict[str, int]) -> str:
     return json.dumps(counts, sort_keys=True)
-
-
-ROLLUP_SQL = f"""
-INSERT INTO events BY NAME
-SELECT
-    m.event_id,
-    min(m.event_date) AS event_date,
-    min(m.date_precision) AS date_precision,
-    min(m.source_actor) AS source_actor,
-    min(m.target_actor) AS target_actor,
-    min(m.event_code) AS event_code,
-    min(m.root_code) AS root_code,
-    min(m.quad_class) AS quad_class,
-    min(m.goldstein) AS goldstein,
-    min(c.plover_type) AS plover_type,
-    min(c.acled_event_type) AS acled_event_type,
-    min(c.acled_sub_event_type) AS acled_sub_event_type,
-    min(m.location_name) AS location_name,
-    min(m.country_code) AS country_code,
-    min(m.latitude) AS latitude,
-    min(m.longitude) AS longitude,
-    count(*) AS num_mentions,
-    count(DISTINCT m.article_id) AS num_articles,
-    count(DISTINCT coalesce(a.outlet, a.article_id)) AS num_sources,
-    first(m.article_id ORDER BY a.published_date NULLS LAST, m.article_id) AS first_article_id
-FROM mentions m
-JOIN articles a USING (article_id)
-LEFT JOIN cameo_codes c ON c.code = m.event_code
-WHERE m.modality NOT IN ({", ".join(f"'{m}'" for m in NON_EVENT_MODALITIES)})
-GROUP BY m.event_id
-"""

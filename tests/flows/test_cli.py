@@ -25,7 +25,7 @@ def coded_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["sql"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["sql"], ["export"]])
 def test_help_everywhere(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -55,6 +55,7 @@ def test_first_query_printed_by_run_works(coded_warehouse: Path) -> None:
     [
         (["run", "/no/such/dir", "--plain"], "does not exist"),
         (["sql", "SELECT 1", "--warehouse", "/no/such/warehouse"], "no warehouse at"),
+        (["export", "--warehouse", "/no/such/warehouse", "--out", "/no/such/release"], "no warehouse at"),
     ],
 )
 def test_user_errors_are_one_line(args: list[str], message: str, tmp_path: Path) -> None:
@@ -63,6 +64,24 @@ def test_user_errors_are_one_line(args: list[str], message: str, tmp_path: Path)
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_export_writes_a_release_and_refuses_to_overwrite_it(coded_warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    args = ["export", "--warehouse", str(coded_warehouse), "--out", str(out)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    (release,) = out.iterdir()
+    assert release.name.startswith("eventcoder-") and release.name in first.output
+    assert {"datapackage.json", "CODEBOOK.md", "SHA256SUMS", "events.csv.gz", "mentions.csv.gz"} <= {
+        p.name for p in release.iterdir()
+    }
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "already exists" in again.output and "--replace" in again.output
+    assert len(again.output.strip().splitlines()) == 1
+    replaced = runner.invoke(app, [*args, "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert [p.name for p in out.iterdir()] == [release.name]
 
 
 def test_bad_sql_is_one_line(coded_warehouse: Path) -> None:

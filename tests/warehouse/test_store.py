@@ -110,12 +110,16 @@ def test_write_batch_is_idempotent_and_rollup_counts(warehouse: Warehouse) -> No
     for table, before in first.items():
         assert warehouse.arrow(f"SELECT * FROM {table} ORDER BY ALL").equals(before), table
     assert warehouse.query("SELECT run_id FROM rejects")[1] == [("run1",)]
+    # The rollup gives its own ids (the coder's "e1"/"e2" are provisional) and links the mentions to them.
     _, rows = warehouse.query(
-        "SELECT event_id, num_mentions, num_articles, num_sources, first_article_id, plover_type FROM events ORDER BY 1"
+        "SELECT event_code, num_mentions, num_articles, num_sources, first_article_id, plover_type, "
+        "(SELECT list(m.mention_id ORDER BY m.mention_id) FROM mentions m WHERE m.event_id = e.event_id) "
+        "FROM events e ORDER BY 1"
     )
-    assert rows[0][:5] == ("e1", 3, 3, 3, "a1")
-    assert rows[1][:5] == ("e2", 1, 1, 1, "a3")
+    assert rows[0][:5] == ("040", 3, 3, 3, "a1")
+    assert rows[1][:5] == ("111", 1, 1, 1, "a3")
     assert rows[0][5] is not None
+    assert rows[0][6] == ["m-a1-e1", "m-a2-e1", "m-a3-e1"] and rows[1][6] == ["m-a3-e2"]
 
 
 def test_rewriting_an_article_replaces_its_mentions(warehouse: Warehouse) -> None:
@@ -137,14 +141,14 @@ def test_parquet_partitions_are_deterministic_and_readable(warehouse: Warehouse,
     out = tmp_path / "parquet"
     export_all(warehouse, out)
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet"))
-    assert "articles/year=2017/month=04/part-0.parquet" in files
-    assert "mentions/year=2019/month=01/part-0.parquet" in files
+    assert "articles/year=2017/month=4/part-0.parquet" in files
+    assert "mentions/year=2019/month=1/part-0.parquet" in files
     assert "mentions/year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/part-0.parquet" in files
     before = {f: (out / f).read_bytes() for f in files}
     export_all(warehouse, out)
     assert {f: (out / f).read_bytes() for f in files} == before
     assert not list(out.rglob("*.tmp-*"))
-    table = pq.read_table(out / "mentions/year=2019/month=01/part-0.parquet")
+    table = pq.read_table(out / "mentions/year=2019/month=1/part-0.parquet")
     assert table.column("event_code").to_pylist() == ["040"]
     assert table.schema.field("event_code").type == arrow_schema(EventMention).field("event_code").type
     con = duckdb.connect()
@@ -152,6 +156,11 @@ def test_parquet_partitions_are_deterministic_and_readable(warehouse: Warehouse,
         f"SELECT count(*) FROM read_parquet('{out}/mentions/*/*/*.parquet', hive_partitioning = true)"
     ).fetchall()
     assert rows == [(3,)]
+    # Partition values read back as numbers in DuckDB and pyarrow alike ("month=04" would be text in DuckDB).
+    months = con.execute(
+        f"SELECT DISTINCT typeof(month) FROM read_parquet('{out}/mentions/*/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    assert months and all(t[0] in {"BIGINT", "INTEGER"} for t in months)
     # A partition that lost its rows disappears on the next export.
     warehouse.con.execute("DELETE FROM mentions WHERE article_id = 'a2'")
     export_all(warehouse, out)
