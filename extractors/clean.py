@@ -249,6 +249,7 @@ def clean_document(doc: RawDocument, *, max_chars: int, run_date: dt.date | None
         article_id=article_id_for(body),
         uri=doc.uri,
         outlet=doc.outlet or head.outlet,
+        url=doc.url,
         title=doc.title or head.title,
         published_date=published,
         date_source=date_source,

@@ -2,14 +2,18 @@
 
 Each `response` record holding a 200 HTML page (and each `resource` record holding HTML) is read like a saved
 page (extractors/webpage.py), with its URL from WARC-Target-URI. `request`, `metadata` and `warcinfo` records
-describe the crawl and are skipped; any other record (an image, a redirect, a revisit) becomes a reject saying
-what it is, never a silent drop. A damaged archive (truncated, corrupt) gives one reject for the file, after the
-pages read before the damage.
+describe the crawl and are skipped, and so are the crawl's other captures that are no article page: images,
+scripts and style sheets, redirects and error pages, revisit pointers (a crawl holds thousands; as rejects they
+would bury the real problems). They are counted in a debug log line. A record that should be a page and cannot be
+read (corrupt bytes, a broken encoding, an oversized page, an HTML page with no article text) becomes a reject
+saying why. A damaged archive (truncated, corrupt) gives one reject for the file, after the pages read before the
+damage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -27,6 +31,7 @@ from schema.records import RawDocument
 WARC_SUFFIXES = (".warc", ".warc.gz")
 CRAWL_RECORDS = {"request", "metadata", "warcinfo"}
 PAGE_RECORDS = {"response", "resource"}
+log = logging.getLogger(__name__)
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 DRAIN_BYTES = 1024 * 1024
 
@@ -109,7 +114,7 @@ def _damaged(uri: str, read: int, what: str, stream: Any) -> RecordRejected:
 
 
 def _read_record(warc_uri: str, record: Any) -> RawDocument | RecordRejected | None:
-    """A page's article, a reject for a record that holds no page, or None for a crawl record."""
+    """A page's article, a reject for a page that cannot be read, or None for a capture that is no article page."""
     if record.rec_headers.get_header("Content-Length") is None:
         # Mandatory in every WARC record: without it the header block itself broke off.
         raise _Damaged("a record header breaks off, or is no WARC header")
@@ -124,6 +129,10 @@ def _read_record(warc_uri: str, record: Any) -> RawDocument | RecordRejected | N
     if problem is None and media and media not in HTML_TYPES:
         # Known before reading a byte of it: an image or a video is skipped over, not read into memory.
         problem = f"archived {rec_type} is {media}, not an HTML page"
+    if problem is not None and rec_type in PAGE_RECORDS | {"revisit"}:
+        _drain(record)
+        log.debug("skipped %s: %s", where, problem)
+        return None
     payload = b""
     if problem is None:
         try:

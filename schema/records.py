@@ -27,6 +27,11 @@ class Article(Record):
     article_id: str = Field(description="Deterministic id: hash of the cleaned body text (16 hex chars).")
     uri: str = Field(description="Input file path, or `<file>#<id or line>` for a record in a JSON/CSV file.")
     outlet: str | None = Field(default=None, description="Publishing outlet or wire service, where stated.")
+    url: str | None = Field(
+        default=None,
+        description="Web address of the article: a record's `url` field, an HTML page's canonical link, a feed "
+        "entry's page, a WARC capture's target; null for plain text files.",
+    )
     title: str | None = Field(default=None, description="Headline, where one could be told apart.")
     published_date: dt.date | None = Field(default=None, description="Publication date of the article.")
     date_source: DateSource = Field(

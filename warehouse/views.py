@@ -66,7 +66,8 @@ REPORT_ORDER = "a.published_date NULLS LAST, m.article_id, m.sentence_index, m.m
 COMMON_CTES = f"""
 reports AS (
     SELECT m.event_id, m.mention_id, m.article_id, m.source_text, m.target_text, m.verb_text, m.event_date_end,
-        m.admin1, m.geo_precision, m.fatalities, m.injured, a.uri, a.title, a.outlet, a.published_date,
+        m.admin1, m.geo_precision, m.fatalities, m.injured, coalesce(a.url, a.uri) AS uri, a.title, a.outlet,
+        a.published_date,
         s.text AS sentence, s.paragraph_index,
         row_number() OVER (PARTITION BY m.event_id ORDER BY {REPORT_ORDER}) AS report_rank,
         row_number() OVER (
@@ -192,7 +193,7 @@ SELECT
     CAST(NULL AS VARCHAR) AS ActionGeo_FeatureID,
     CAST(year(fa.published_date) * 10000 + month(fa.published_date) * 100 + day(fa.published_date) AS BIGINT)
         * 1000000 AS DATEADDED,
-    fa.uri AS SOURCEURL
+    coalesce(fa.url, fa.uri) AS SOURCEURL
 FROM events e
 {EVIDENCE_JOINS}
 LEFT JOIN actors country ON country.kind = 'country' AND country.code = e.country_code
@@ -337,7 +338,7 @@ VIEWS: tuple[View, ...] = (
         "measure tone. Ethnic and religion codes, Actor1Geo_*/Actor2Geo_*, ADM2 codes and FeatureIDs are NULL (not "
         "coded). IsRootEvent is 1 when a report has the event in an article's lead paragraph. DATEADDED is the first "
         "reporting article's publication date as YYYYMMDD000000 (no capture time is kept); SOURCEURL that "
-        "article's uri (its URL, or the input file path).",
+        "article's URL, or its input file path when it has none.",
         {
             "GLOBALEVENTID": "events.event_id (hex string); join mentions.event_id to it.",
             "Actor1CountryCode": "ISO 3166 alpha-3 (GDELT: CAMEO country code; the same for most countries).",
@@ -347,7 +348,7 @@ VIEWS: tuple[View, ...] = (
             "ActionGeo_CountryCode": "ISO 3166 alpha-3, not GDELT's FIPS 10-4.",
             "ActionGeo_ADM1Code": "Region (state, province) name, not a FIPS ADM1 code.",
             "DATEADDED": "First reporting article's publication date, YYYYMMDD000000.",
-            "SOURCEURL": "uri of the first reporting article: its URL, or the input file path.",
+            "SOURCEURL": "URL of the first reporting article (articles.url), else its input file path (articles.uri).",
         },
     ),
     View(

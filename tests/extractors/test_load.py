@@ -230,6 +230,7 @@ def test_html_page_end_to_end_to_an_article(tmp_path: Path) -> None:
     article = clean_document(_html_doc(tmp_path, META_PAGE), max_chars=100_000, run_date=dt.date(2026, 1, 1))
     assert (article.published_date, article.date_source) == (dt.date(2024, 2, 13), "field")
     assert article.title == "Japan and China agree to resume talks" and article.outlet == "Daily Planet"
+    assert article.url == "https://www.dailyplanet.example/world/japan-china-talks"
     assert article.text.split("\n\n") == [PARA_1, PARA_2]
     # A page that states no publication date takes its file's date, flagged.
     undated = clean_document(_html_doc(tmp_path, _page(""), "undated.html"), max_chars=100_000)

@@ -80,7 +80,11 @@ def test_gdelt_view_has_gdelt_columns_and_one_row_per_event(seeds: Warehouse) ->
     assert types and {t for _, t in types} == {"VARCHAR"}
     events = {
         r["event_id"]: r
-        for r in rows(seeds, "SELECT e.*, a.uri FROM events e JOIN articles a ON a.article_id = e.first_article_id")
+        for r in rows(
+            seeds,
+            "SELECT e.*, coalesce(a.url, a.uri) AS uri FROM events e "
+            "JOIN articles a ON a.article_id = e.first_article_id",
+        )
     }
     gdelt = rows(seeds, "SELECT * FROM events_gdelt")
     assert len(gdelt) == len(events) > 0
