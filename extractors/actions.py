@@ -287,6 +287,28 @@ def _habitual(verb: Token) -> bool:
             return True
         if child.dep_ in {"npadvmod", "advmod"} and any(c.lower_ == "every" for c in child.children):
             return True
+    return _counted_past(verb)
+
+
+# "have fought two wars", "has met three times", "have held three rounds of talks": a count of acts over time. Not
+# a count of things ("has fired two missiles" is one salvo).
+COUNT_WORDS = {"several", "many", "numerous", "multiple"}
+COUNTED_ACTS = {"time", "occasion", "war", "round"}
+
+
+def _counted_past(verb: Token) -> bool:
+    """A present perfect that counts its acts sums up a history, not one event: "Armenia and Azerbaijan have fought
+    two wars", "the leaders have met three times"."""
+    if verb.tag_ != "VBN" or not any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in verb.children):
+        return False
+    for child in verb.children:
+        if child.dep_ == "advmod" and child.lower_ == "repeatedly":
+            return True
+        if child.dep_ in {"dobj", "npadvmod"} and child.lemma_.lower() in COUNTED_ACTS and child.tag_ == "NNS":
+            for mod in child.children:
+                number = mod.dep_ == "nummod" and mod.lower_ not in {"one", "1"}
+                if number or (mod.dep_ == "amod" and mod.lower_ in COUNT_WORDS):
+                    return True
     return False
 
 

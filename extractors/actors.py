@@ -51,7 +51,19 @@ SPEECH_VERBS = {
     "claim",
 }  # a country in the headline says more about what the article is about than one in the body
 # Pronouns that stand for an actor named earlier: True = a person, False = not a person, None = either.
-PRONOUNS: dict[str, bool | None] = {"he": True, "him": True, "she": True, "her": True, "it": False, "they": None}
+PRONOUNS: dict[str, bool | None] = {
+    "he": True,
+    "him": True,
+    "she": True,
+    "her": True,
+    "it": False,
+    "they": None,
+    "them": None,
+}
+# Object pronouns never stand for their own clause's subject ("Borrell called Vucic and urged him": him is Vucic),
+# and may stand for an earlier object.
+OBJECT_PRONOUNS = {"him", "her", "them"}
+OBJECT_DEPS = {"dobj", "obj", "dative", "pobj"}
 SPEAKER_PRONOUNS = {"we", "i", "us"}  # in a quotation: whoever says it
 DOTTED_ABBREVIATION = re.compile(r"^([a-z]\.){2,3}$")
 DOTTED_WORD = re.compile(r"\b(?:[a-z]\.){2,3}(?=\s|$)")
@@ -408,17 +420,33 @@ class DocumentActors:
         personal = PRONOUNS[pronoun.lower_]
         sent_starts = [s.start for s in self.doc.sents if s.start <= pronoun.i]
         floor = sent_starts[-3] if len(sent_starts) >= 3 else 0
+        as_object = pronoun.lower_ in OBJECT_PRONOUNS and pronoun.dep_ in OBJECT_DEPS
+        deps = {"nsubj", "nsubjpass"} | ({"dobj", "obj", "dative"} if as_object else set())
+        own_subject = self._clause_subject_code(pronoun) if as_object else None
         for i in range(pronoun.i - 1, floor - 1, -1):
             tok = self.doc[i]
-            if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.pos_ == "PRON":
+            if tok.dep_ not in deps or tok.pos_ == "PRON":
                 continue
             actor = self._resolve_head(tok, use_memory=True)
-            if actor is None:
+            if actor is None or actor.code == own_subject:
                 continue
             is_person = tok.ent_type_ == "PERSON" or actor.via in {"person", "memory", "apposition"}
             if personal is None or personal == is_person:
                 span = _phrase_span(pronoun)
                 return Actor(actor.code, pronoun.i, span.start_char, span.end_char, pronoun.text, "pronoun")
+        return None
+
+    def _clause_subject_code(self, pronoun: Token) -> str | None:
+        """The actor code of the subject of the verb an object pronoun hangs on, or of the verb it is conjoined to."""
+        verb = pronoun.head.head if pronoun.dep_ == "pobj" else pronoun.head
+        for _ in range(3):
+            subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            if subject is not None:
+                actor = self._resolve_head(subject, use_memory=True) if subject.pos_ != "PRON" else None
+                return actor.code if actor is not None else None
+            if verb.dep_ != "conj" or verb.head.i == verb.i:
+                return None
+            verb = verb.head
         return None
 
     def _quoted_speaker(self, pronoun: Token) -> Actor | None:

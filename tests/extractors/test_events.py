@@ -380,3 +380,26 @@ def test_we_in_a_quotation_is_the_speaker(code_text: CodeText) -> None:
     assert [(m.source_actor, m.target_actor, m.event_code[:2], m.source_text) for m in mentions] == [
         ("JPNGOV", "UKR", "03", "We")
     ]
+
+
+def test_an_object_pronoun_stands_for_an_earlier_object_not_its_own_subject(code_text: CodeText) -> None:
+    mentions = code_text(
+        "EU foreign policy chief Josep Borrell telephoned Serbian President Aleksandar Vucic and urged him to free "
+        "the officers.",
+        published=dt.date(2023, 6, 16),
+    )
+    assert ("IGOEUR", "SRBGOV", "0253") in dyads(mentions)
+    assert all(m.target_actor != m.source_actor for m in mentions)
+
+
+def test_a_counted_history_is_no_single_event(code_text: CodeText) -> None:
+    history = code_text("Armenia and Azerbaijan have fought two wars over the Karabakh region.")
+    assert history and {m.modality for m in history} == {"habitual"}
+    # A count of weapons is one act, and a plain past tense with a count is still told as done.
+    salvo = code_text("Russia has fired two missiles at Kyiv.")
+    assert {m.modality for m in salvo} == {"asserted"}
+
+
+def test_homes_and_villages_destroyed_are_aimed_at_civilians(code_text: CodeText) -> None:
+    mentions = code_text("Israeli forces destroyed Palestinian homes in Jenin.")
+    assert dyads(mentions) == {("ISRMIL", "PSECVL", "1712")}
