@@ -24,6 +24,7 @@ FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 POSSIBLE_AUX = {"could", "might", "may", "can", "should", "ca"}
 # A verb that governs an action as something planned, wanted or expected, not done.
 INTENT_GOVERNORS = {
+    "prepared",
     "plan",
     "intend",
     "expect",
@@ -215,6 +216,10 @@ def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
             continue
         if _lemma_fits(child, pattern.object):
             return child
+        # "will send a team of experts and emergency supplies": a later conjunct of the object.
+        fitting = next((c for c in child.conjuncts if c.i > child.i and _lemma_fits(c, pattern.object)), None)
+        if fitting is not None:
+            return fitting
         # "held a further round of talks", "imposed a new set of sanctions": the noun after "of" is the object.
         if child.lemma_.lower() in CONTAINER_NOUNS:
             for inner in _of_objects(child):

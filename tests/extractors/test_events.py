@@ -403,3 +403,24 @@ def test_a_counted_history_is_no_single_event(code_text: CodeText) -> None:
 def test_homes_and_villages_destroyed_are_aimed_at_civilians(code_text: CodeText) -> None:
     mentions = code_text("Israeli forces destroyed Palestinian homes in Jenin.")
     assert dyads(mentions) == {("ISRMIL", "PSECVL", "1712")}
+
+
+def test_readiness_is_an_intention(code_text: CodeText) -> None:
+    mentions = code_text("Russia is ready to expand energy supplies to China.")
+    assert dyads(mentions) == {("RUS", "CHN", "0311")}
+    assert mentions[0].modality == "intended"
+    assert dyads(code_text("Erdogan said Turkey was ready to resolve disputes with Greece through dialogue.")) == {
+        ("TUR", "GRC", "037")
+    }
+
+
+def test_ending_cooperation_agreements_reduces_relations(code_text: CodeText) -> None:
+    mentions = code_text(
+        "Niger's junta said it was ending military cooperation agreements with France.", published=dt.date(2023, 8, 5)
+    )
+    assert {(s, t, c[:2]) for s, t, c in dyads(mentions)} == {("NERGOV", "FRA", "16")}
+
+
+def test_a_later_conjunct_of_the_object_can_carry_the_pattern(code_text: CodeText) -> None:
+    mentions = code_text("Israel will send a medical team and emergency supplies to Turkey.")
+    assert dyads(mentions) == {("ISR", "TUR", "0333")}
