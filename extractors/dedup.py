@@ -27,6 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from schema.config import DuplicateRules
 from schema.records import Article, ArticleSignature, KnownArticle
 
@@ -61,11 +63,49 @@ def shingles(text: str, words: int) -> set[int]:
     return {_hash64(" ".join(tokens[i : i + words])) % _PRIME for i in range(last)}
 
 
+_A = np.array([a for a, _ in _COEFFICIENTS], dtype=np.uint64)[:, None]
+_B = np.array([b for _, b in _COEFFICIENTS], dtype=np.uint64)[:, None]
+_P = np.uint64(_PRIME)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_LOW29 = np.uint64((1 << 29) - 1)
+# Shingles per step: the (NUM_PERM x CHUNK) uint64 intermediates stay near 4 MB whatever the article's length.
+_CHUNK = 4096
+
+
+def _fold(values: np.ndarray) -> np.ndarray:
+    """values mod p, for values < 2^63 (p = 2^61 - 1, so 2^61 = 1 mod p)."""
+    folded = (values >> np.uint64(61)) + (values & _P)
+    return np.where(folded >= _P, folded - _P, folded)
+
+
+def _affine_mod(x: np.ndarray) -> np.ndarray:
+    """(a * x + b) mod p for every coefficient pair (rows) and value (columns), exactly, in uint64 arithmetic: the
+    61-bit product is split into 32-bit halves so no partial product overflows, then folded with 2^61 = 1 mod p."""
+    a_hi, a_lo = _A >> np.uint64(32), _A & _LOW32  # a_hi < 2^29
+    x_hi, x_lo = x >> np.uint64(32), x & _LOW32
+    high = a_hi * x_hi  # weight 2^64 = 8 mod p; < 2^58
+    middle = a_hi * x_lo + a_lo * x_hi  # weight 2^32; < 2^62
+    low = a_lo * x_lo  # weight 1; < 2^64
+    total = (
+        (high << np.uint64(3))
+        + (middle >> np.uint64(29))  # middle * 2^32 = (middle >> 29) * 2^61 + (middle & (2^29 - 1)) * 2^32
+        + ((middle & _LOW29) << np.uint64(32))
+        + (low >> np.uint64(61))
+        + (low & _P)
+    )  # < 2^63
+    return _fold(_fold(total) + _B)
+
+
 def minhashes(hashes: Iterable[int]) -> tuple[int, ...]:
-    values = list(hashes)
-    if not values:
+    """For each coefficient pair (a, b): min over the hashes x of (a * x + b) mod p (vectorised; equal, value for
+    value, to that formula in Python integers)."""
+    values = np.fromiter(hashes, dtype=np.uint64)
+    if not values.size:
         return ()
-    return tuple(min([(a * x + b) % _PRIME for x in values]) for a, b in _COEFFICIENTS)
+    lowest = np.full(NUM_PERM, _P, dtype=np.uint64)
+    for start in range(0, values.size, _CHUNK):
+        lowest = np.minimum(lowest, _affine_mod(values[None, start : start + _CHUNK]).min(axis=1))
+    return tuple(int(v) for v in lowest)
 
 
 def band_keys(signature: Sequence[int], scheme_name: str) -> tuple[int, ...]:

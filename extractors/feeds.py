@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +35,27 @@ HARMLESS_BOZO = (
     feedparser.NonXMLContentType,
     feedparser.UndeclaredNamespace,
 )
+# Given the keys (guid, link) of each entry of a feed, those read before: a daily run's ledger, asked before any of
+# the feed's pages is fetched.
+SeenEntries = Callable[[Sequence[tuple[str, ...]]], Collection[str]]
 
 
-def read_feed_url(url: str, fetcher: Fetcher | None = None) -> Iterator[RawDocument | RecordRejected]:
-    """Fetch a feed and read every entry's article."""
+def read_feed_url(
+    url: str, fetcher: Fetcher | None = None, seen: SeenEntries | None = None
+) -> Iterator[RawDocument | RecordRejected]:
+    """Fetch a feed and read every entry's article (but those of the entries `seen` names)."""
     fetcher = fetcher or UrlFetcher()
     try:
         fetched = fetcher.fetch(url)
     except FetchError as exc:
         yield RecordRejected("load", url, f"feed could not be fetched: {exc.reason}", "")
         return
-    yield from read_feed(url, fetched, fetcher)
+    yield from read_feed(url, fetched, fetcher, seen)
 
 
-def read_feed_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[RawDocument | RecordRejected]:
+def read_feed_file(
+    path: Path, fetcher: Fetcher | None = None, seen: SeenEntries | None = None
+) -> Iterator[RawDocument | RecordRejected]:
     """A feed saved to disk (.rss, .atom, .xml); its entries' pages are still fetched from the web."""
     uri = str(path)
     try:
@@ -60,11 +67,14 @@ def read_feed_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[RawDo
     except OSError as exc:
         yield RecordRejected("load", uri, f"cannot read file ({exc.strerror})", "")
         return
-    yield from read_feed(uri, Fetched(url=path.resolve().as_uri(), body=data), fetcher or UrlFetcher())
+    yield from read_feed(uri, Fetched(url=path.resolve().as_uri(), body=data), fetcher or UrlFetcher(), seen)
 
 
-def read_feed(uri: str, fetched: Fetched, fetcher: Fetcher) -> Iterator[RawDocument | RecordRejected]:
-    """The entries of one feed document (`uri` names it in rejects)."""
+def read_feed(
+    uri: str, fetched: Fetched, fetcher: Fetcher, seen: SeenEntries | None = None
+) -> Iterator[RawDocument | RecordRejected]:
+    """The entries of one feed document (`uri` names it in rejects); an entry `seen` knows by its guid or link is
+    left out before its page is fetched."""
     if not fetched.body.strip():
         yield RecordRejected("load", uri, "feed is empty", "")
         return
@@ -98,12 +108,22 @@ def read_feed(uri: str, fetched: Fetched, fetcher: Fetcher) -> Iterator[RawDocum
         return
     feed_title = _text(parsed.feed.get("title"))
     outlet = KNOWN_OUTLETS.get(feed_title.lower(), feed_title) if feed_title else None
+    feed_id = _text(parsed.feed.get("link")) or feed_title or uri
+    keys = [entry_keys(entry, feed_id) for entry in parsed.entries]
+    known = set(seen(keys)) if seen is not None else set()
     for index, entry in enumerate(parsed.entries):
-        yield read_entry(uri, index, entry, outlet, fetcher)
+        if known.intersection(keys[index]):
+            continue
+        yield read_entry(uri, index, entry, outlet, fetcher, keys[index])
 
 
 def read_entry(
-    feed_uri: str, index: int, entry: Any, feed_outlet: str | None, fetcher: Fetcher
+    feed_uri: str,
+    index: int,
+    entry: Any,
+    feed_outlet: str | None,
+    fetcher: Fetcher,
+    keys: tuple[str, ...] = (),
 ) -> RawDocument | RecordRejected:
     """One entry: the linked page's article, else the entry's own full content."""
     link = _text(entry.get("link"))
@@ -136,7 +156,20 @@ def read_entry(
         url=page.url or (link if is_web_url(link) else None),
         published=published,
         file_date=fallback_day,
+        entry_keys=keys,
     )
+
+
+def entry_keys(entry: Any, feed_id: str) -> tuple[str, ...]:
+    """What names an entry from day to day: its guid (RSS <guid>, Atom <id>), then its link. Either may be missing
+    or change (a guid reissued, a link given new tracking parameters), so a daily run knows an entry by both. A
+    guid that is no URL or URN ("4711") is unique only within its feed, so it is qualified by the feed's `feed_id`
+    (its site link, else its title, else where it was read)."""
+    guid = _text(entry.get("id"))
+    if guid and ":" not in guid:
+        guid = f"{feed_id}#{guid}"
+    link = _text(entry.get("link"))
+    return tuple(dict.fromkeys(k for k in (guid, link if is_web_url(link) else "") if k))
 
 
 def _read_linked_page(link: str, fetcher: Fetcher) -> tuple[RawDocument | None, str]:

@@ -17,14 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from extractors.decoding import PAYLOAD_CHARS, decode, decode_html, has_surrogates
-from extractors.feeds import FEED_SUFFIXES, read_feed_file, read_feed_url
+from extractors.feeds import FEED_SUFFIXES, SeenEntries, read_feed_file, read_feed_url
 from extractors.fetch import DEFAULT_MAX_BYTES, Fetcher, is_web_url
 from extractors.warc import is_warc, read_warc
 from extractors.webpage import read_html_page
 from schema.errors import InputNotFoundError, RecordRejected
 from schema.records import RawDocument
 
-__all__ = ["PAYLOAD_CHARS", "decode", "discover_inputs", "read_documents", "read_file", "split_inputs"]
+__all__ = [
+    "PAYLOAD_CHARS",
+    "decode",
+    "discover_inputs",
+    "read_documents",
+    "read_feed_documents",
+    "read_file",
+    "split_inputs",
+]
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv"}
@@ -67,28 +75,38 @@ def discover_inputs(inputs: Iterable[Path]) -> list[Path]:
 
 
 def read_documents(
-    files: Iterable[Path], feeds: Iterable[str] = (), fetcher: Fetcher | None = None
+    files: Iterable[Path], feeds: Iterable[str] = (), fetcher: Fetcher | None = None, seen: SeenEntries | None = None
 ) -> Iterator[RawDocument | RecordRejected]:
-    """Every document of the files, then of the feeds (each feed fetched as it comes)."""
+    """Every document of the files, then of the feeds (each feed fetched as it comes); feed entries that `seen`
+    knows are left out before their page is fetched."""
     for path in files:
-        yield from read_file(path, fetcher)
+        yield from read_file(path, fetcher, seen)
     for url in feeds:
-        yield from map(_checked, read_feed_url(url, fetcher))
+        yield from read_feed_documents(url, fetcher, seen)
 
 
-def read_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[RawDocument | RecordRejected]:
-    """The documents of one file; `fetcher` fetches the entry pages of a saved feed."""
-    return map(_checked, _read_file(path, fetcher))
+def read_feed_documents(
+    url: str, fetcher: Fetcher | None = None, seen: SeenEntries | None = None
+) -> Iterator[RawDocument | RecordRejected]:
+    """The documents of one feed URL (fetched now)."""
+    return map(_checked, read_feed_url(url, fetcher, seen))
 
 
-def _read_file(path: Path, fetcher: Fetcher | None) -> Iterator[RawDocument | RecordRejected]:
+def read_file(
+    path: Path, fetcher: Fetcher | None = None, seen: SeenEntries | None = None
+) -> Iterator[RawDocument | RecordRejected]:
+    """The documents of one file; `fetcher` fetches the entry pages of a saved feed (but those `seen` knows)."""
+    return map(_checked, _read_file(path, fetcher, seen))
+
+
+def _read_file(path: Path, fetcher: Fetcher | None, seen: SeenEntries | None) -> Iterator[RawDocument | RecordRejected]:
     uri = str(path)
     suffix = path.suffix.lower()
     if is_warc(path):
         yield from read_warc(path)
         return
     if suffix in FEED_SUFFIXES:
-        yield from read_feed_file(path, fetcher)
+        yield from read_feed_file(path, fetcher, seen)
         return
     if suffix not in SUPPORTED:
         yield RecordRejected(

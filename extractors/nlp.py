@@ -7,16 +7,22 @@ sentence boundaries in running text but not across a headline-less paragraph bre
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
+from extractors.attribute_index import index_attribute_ruler
 from schema.errors import ModelNotInstalledError
 from schema.records import Article, Sentence
 
 PARAGRAPH_COMPONENT = "eventcoder_paragraph_breaks"
+# Forms the lemmatizer may remember between zones: the common vocabulary of news stays cached, a long run's tail of
+# rare words, names and numbers does not pile up.
+LEMMA_CACHE_LIMIT = 50_000
 LEMMA_COMPONENT = "eventcoder_lemma_fixes"
 # Verb forms the small English model lemmatises wrongly, as the rule lemmatiser strips "-ed"/"-es" from a stem
 # ending in "e": "staged" -> "stag", "slated" -> "slat". Checked against en_core_web_sm 3.8.
@@ -65,11 +71,28 @@ def load_model(name: str) -> Language:
         ) from exc
     if "parser" not in nlp.pipe_names:
         raise ModelNotInstalledError(f"spaCy model {name!r} has no dependency parser; eventcoder needs one.")
+    # The same rules, looked up by tag and word instead of matched one by one: identical annotations, a tenth of the
+    # model's time saved (extractors/attribute_index.py).
+    index_attribute_ruler(nlp)
     if PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     if LEMMA_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(LEMMA_COMPONENT, last=True)
     return nlp
+
+
+@contextmanager
+def parse_zone(nlp: Language) -> Iterator[None]:
+    """A block whose Docs, and the strings and lexemes their texts added to the vocabulary, are freed at its end
+    (spaCy's memory zone): without it the string store grows with every new word of a long run. Also empties the
+    lemmatizer's cache of looked-up forms, which grows the same way and which the zone does not reach. Nothing
+    made from a Doc inside may be used after the block except plain Python values (records, str)."""
+    with nlp.memory_zone():
+        yield
+    for _, pipe in nlp.pipeline:
+        cache = getattr(pipe, "cache", None)
+        if isinstance(pipe, Lemmatizer) and isinstance(cache, dict) and len(cache) > LEMMA_CACHE_LIMIT:
+            cache.clear()
 
 
 def parse_articles(

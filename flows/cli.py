@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -65,10 +66,42 @@ def run(
     ontology: Annotated[Path, typer.Option(help="Ontology directory.")] = DEFAULT_ONTOLOGY_DIR,
     batch_size: Annotated[int, typer.Option(help="Articles per batch (one task each).")] = 200,
     processes: Annotated[int, typer.Option(help="spaCy processes for large batches.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Batches coded at once on worker processes (a Dask cluster under Prefect, a process pool with "
+            "--plain); writes stay serial, in input order, so the result equals a serial run's. See docs/scaling.md.",
+        ),
+    ] = 1,
+    parquet_to: Annotated[
+        str | None,
+        typer.Option(
+            help="Write the Parquet copy here instead of WAREHOUSE/parquet: a directory or a URI (file:///dir, "
+            "s3://bucket/prefix, gs://bucket/prefix).",
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Existing Dask scheduler (tcp://host:8786) for the workers; default: a local cluster."),
+    ] = None,
     on_bad_input: Annotated[
         str, typer.Option(help="quarantine: bad records go to `rejects` and the run goes on; fail: stop.")
     ] = "quarantine",
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run to release the warehouse.")] = 0.0,
+    new_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-only",
+            help="Code only what the warehouse's ledger has not read before (files and documents by content hash, "
+            "feed entries by guid or link), as the daily scheduled run does. Without it, everything given is coded "
+            "again (idempotently).",
+        ),
+    ] = False,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar on stderr. Default: when it is a terminal."),
+    ] = None,
     prefect: Annotated[
         bool, typer.Option("--prefect/--plain", help="Run as a Prefect flow, or as plain Python.")
     ] = True,
@@ -90,31 +123,48 @@ def run(
         ontology_dir=ontology,
         articles_per_batch=batch_size,
         n_process=processes,
+        workers=workers,
+        dask_address=dask_address,
+        parquet_uri=parquet_to,
         bad_input_policy=policy,
         lock_timeout_seconds=wait,
+        only_new=new_only,
     )
-    if prefect:
-        from flows.flow import eventcoder_flow
+    if dask_address and not prefect:
+        raise typer.BadParameter(
+            "a Dask cluster runs the Prefect flow's tasks: drop --plain", param_hint="--dask-address"
+        )
+    bar = sys.stderr.isatty() if show_progress is None else show_progress
+    with _progress(bar):
+        if prefect:
+            from flows.flow import eventcoder_flow
 
-        summary = eventcoder_flow(config)
-    else:
-        from flows.pipeline import run_pipeline
+            summary = eventcoder_flow(config)
+        else:
+            from flows.pipeline import run_pipeline
 
-        summary = run_pipeline(config)
+            summary = run_pipeline(config)
+    if bar or not verbose:  # else the run's log has shown the report already
+        typer.echo(summary.report)
     totals = summary.totals
-    typer.echo(
-        f"eventcoder: read {summary.documents} documents in {summary.seconds:.1f} s: "
-        f"{summary.articles} articles (near-duplicates: {summary.duplicates}), "
-        f"{summary.sentences} sentences, {summary.mentions} event mentions, {summary.rejects} rejects."
-    )
     typer.echo(
         f"warehouse {warehouse}/eventcoder.duckdb now holds "
         + ", ".join(f"{totals[k]} {k}" for k in ("articles", "sentences", "mentions", "events", "rejects"))
-        + f" (near-duplicate articles: {totals['duplicates']}); Parquet under {warehouse}/parquet/."
+        + f" (near-duplicate articles: {totals['duplicates']}); Parquet under {parquet_to or f'{warehouse}/parquet/'}."
     )
     typer.echo("Try:")
     where = f" --warehouse {warehouse}" if str(warehouse) != "data" else ""
     typer.echo(f'  {_program()} sql "{FIRST_QUERY}"{where}')
+
+
+def _progress(enabled: bool) -> AbstractContextManager[None]:
+    if not enabled:
+        return nullcontext()
+    from rich.console import Console
+
+    from flows.cli_progress import progress_bar
+
+    return progress_bar(Console(stderr=True))
 
 
 def _program() -> str:
@@ -133,14 +183,21 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only).")],
     warehouse: WarehouseOption = Path("data"),
     output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    wait: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for a run that is writing the warehouse; then the Parquet copy answers."),
+    ] = 0.0,
 ) -> None:
-    """Run SQL on the warehouse and print the result."""
-    from warehouse.store import Warehouse
+    """Run SQL on the warehouse and print the result. While a run writes the warehouse, the answer comes from its
+    Parquet copy (the state of the last finished export), with a note on stderr saying so."""
+    from warehouse.snapshot import query_warehouse
 
     if output not in ("table", "csv", "json"):
         raise typer.BadParameter("must be table, csv or json", param_hint="--format")
-    with Warehouse.open_read_only(warehouse) as wh:
-        columns, rows = wh.query(query)
+    answer = query_warehouse(warehouse, query, wait=wait)
+    if answer.note:
+        typer.echo(f"eventcoder: note: {answer.note}", err=True)
+    columns, rows = answer.columns, answer.rows
     if not columns:
         raise QueryError("the statement returned no result set")
     if output == "csv":
@@ -196,6 +253,37 @@ def evaluate_command(
     typer.echo(report(evaluate(gold, PipelineConfig(), warehouse), show=show))
 
 
+@app.command()
+@user_errors
+def serve(
+    inbox: Annotated[
+        Path, typer.Option(help="Directory new article files are dropped into (created if missing).")
+    ] = Path("inbox"),
+    feed: Annotated[list[str] | None, typer.Option(help="RSS/Atom feed URL to read every day (repeat it).")] = None,
+    warehouse: WarehouseOption = Path("data"),
+    at: Annotated[str, typer.Option(help="Time of day to run, HH:MM (24-hour clock).")] = "06:00",
+    timezone: Annotated[str, typer.Option(help="IANA timezone of --at (UTC, Europe/Berlin, ...).")] = "UTC",
+    cron: Annotated[str | None, typer.Option(help="A cron string instead of --at ('0 6 * * 1-5').")] = None,
+    name: Annotated[str, typer.Option(help="Deployment name (the flow is eventcoder-run).")] = "daily",
+) -> None:
+    """Serve the daily scheduled run (Prefect): every day at --at in --timezone, code what is new in the inbox and
+    the feeds into the warehouse (--new-only). Needs a Prefect server (PREFECT_API_URL); runs until Ctrl-C."""
+    # Served runs log their progress to the Prefect server; a user's own setting wins.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    from flows.schedule import DailySchedule, daily_config, daily_deployment, require_server, serve_daily
+
+    schedule = DailySchedule.parse(at, timezone, cron)
+    require_server()
+    inbox.mkdir(parents=True, exist_ok=True)
+    config = daily_config(inbox, tuple(feed or ()), warehouse)
+    deployment = daily_deployment(config, schedule, name)
+    typer.echo(
+        f"eventcoder: serving eventcoder-run/{name}: '{schedule.cron_string}' ({schedule.timezone}), new articles "
+        f"from {config.inputs[0]} and {len(config.feeds)} feeds into {config.warehouse}. Ctrl-C stops it."
+    )
+    serve_daily(deployment)
+
+
 @app.command(name="report")
 @user_errors
 def report_command(
@@ -214,6 +302,23 @@ def report_command(
         f"eventcoder: wrote {result.path} ({result.bytes / 1024:.0f} KiB): {result.events} events, "
         f"{result.places} located places, top {result.dyads} dyads."
     )
+
+
+@app.command()
+@user_errors
+def bench(
+    articles: Annotated[int, typer.Option(min=1, help="Size of the generated corpus, in articles.")] = 2000,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Processes for both timings (pipeline workers; spaCy n_process).")
+    ] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the corpus generator (same seed, same corpus).")] = 0,
+) -> None:
+    """Time the whole pipeline (load to warehouse) against spaCy's plain nlp.pipe over the same texts, and report
+    peak memory. The last line is the throughput ratio. See docs/benchmarks.md."""
+    from flows.bench import run_bench
+
+    for line in run_bench(articles, processes=processes, seed=seed).lines():
+        typer.echo(line)
 
 
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:

@@ -25,14 +25,32 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from extractors.clean import clean_document
 from extractors.dedup import signature
 from extractors.events import EventCoder, stable_id
-from extractors.load import PAYLOAD_CHARS, discover_inputs, read_documents
-from extractors.nlp import load_model, parse_articles, split_sentences
+from extractors.load import PAYLOAD_CHARS, discover_inputs
+from extractors.nlp import load_model, parse_articles, parse_zone, split_sentences
 from flows.duplicates import mark_duplicates
+from flows.inputs import InputStream
+from flows.ledger import batch_ledger
+from flows.parallel import code_in_processes
+from flows.progress import Progress, ProgressReporter
+from flows.run_report import RejectTally, run_report
 from schema.config import PROJECT_ROOT, PipelineConfig
 from schema.errors import RecordRejected
 from schema.ontology import Ontology, load_ontology
-from schema.records import ActorCandidate, Article, ArticleSignature, EventMention, RawDocument, Reject, Run, Sentence
-from warehouse.parquet import export_all
+from schema.records import (
+    ActorCandidate,
+    Article,
+    ArticleSignature,
+    EventMention,
+    LedgerEntry,
+    RawDocument,
+    Reject,
+    Run,
+    Sentence,
+)
+from warehouse.crashpoints import crash_point
+from warehouse.ledger import RunRates
+from warehouse.parquet import ExportStats, export_all
+from warehouse.parquet_manifest import ParquetTarget
 from warehouse.store import Warehouse, counts_json
 
 log = logging.getLogger("eventcoder")
@@ -49,6 +67,8 @@ class BatchResult(BaseModel):
     rejects: list[Reject]
     candidates: list[ActorCandidate] = []
     signatures: list[ArticleSignature] = []
+    # What the batch read, by content hash (flows/ledger.py), written in the batch's transaction.
+    ledger: list[LedgerEntry] = []
 
 
 @dataclass
@@ -63,12 +83,35 @@ class RunSummary:
     rejects: int = 0
     duplicates: int = 0
     totals: dict[str, int] = field(default_factory=dict)
+    # Daily runs and the run's report (flows/run_report.py).
+    only_new: bool = False
+    inputs_total: int = 0
+    feeds_total: int = 0
+    inputs_read: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    reject_reasons: RejectTally = field(default_factory=RejectTally)
+    rates: RunRates | None = None
+    report: str = ""
+
+    def progress(self, batch: int, seconds: float) -> Progress:
+        return Progress(
+            run_id=self.run_id,
+            batch=batch,
+            inputs_done=self.inputs_read,
+            inputs_total=self.inputs_total,
+            documents=self.documents,
+            articles=self.articles,
+            mentions=self.mentions,
+            rejects=self.rejects,
+            skipped=sum(self.skipped.values()),
+            seconds=seconds,
+        )
 
 
 class Stages(Protocol):
-    def code(
-        self, documents: list[RawDocument | RecordRejected], config: PipelineConfig, run_id: str
-    ) -> BatchResult: ...
+    def code_batches(
+        self, batches: Iterable[list[RawDocument | RecordRejected]], config: PipelineConfig, run_id: str
+    ) -> Iterator[tuple[list[RawDocument | RecordRejected], BatchResult]]: ...
 
     def write(self, warehouse: Warehouse, result: BatchResult, config: PipelineConfig) -> int: ...
 
@@ -121,18 +164,22 @@ def code_documents(documents: list[RawDocument | RecordRejected], config: Pipeli
     mentions: list[EventMention] = []
     candidates: list[ActorCandidate] = []
     nlp = load_model(config.spacy_model)
-    for article, doc in parse_articles(nlp, articles.values(), batch_size=config.parse_batch_size, n_process=n_process):
-        article_sentences = split_sentences(article, doc)
-        try:
-            coded = coder.code(article, doc, article_sentences)
-        except ValidationError as exc:
-            reason = f"a coded event failed validation: {exc.errors()[0]['msg']}"
-            error = RecordRejected("validate", article.uri, reason, article.text[:PAYLOAD_CHARS])
-            rejects.append(to_reject(error, run_id))
-        else:
-            mentions.extend(coded.mentions)
-            candidates.extend(coded.candidates)
-        sentences.extend(article_sentences)
+    # Strings and lexemes of the batch's texts are freed when its Docs are done with (extractors/nlp.py): memory
+    # stays flat over any number of batches. Only plain records leave the zone.
+    with parse_zone(nlp):
+        parsed = parse_articles(nlp, articles.values(), batch_size=config.parse_batch_size, n_process=n_process)
+        for article, doc in parsed:
+            article_sentences = split_sentences(article, doc)
+            try:
+                coded = coder.code(article, doc, article_sentences)
+            except ValidationError as exc:
+                reason = f"a coded event failed validation: {exc.errors()[0]['msg']}"
+                error = RecordRejected("validate", article.uri, reason, article.text[:PAYLOAD_CHARS])
+                rejects.append(to_reject(error, run_id))
+            else:
+                mentions.extend(coded.mentions)
+                candidates.extend(coded.candidates)
+            sentences.extend(article_sentences)
     return BatchResult(
         articles=list(articles.values()),
         sentences=sentences,
@@ -156,20 +203,42 @@ def write_result(warehouse: Warehouse, result: BatchResult, config: PipelineConf
         signatures=result.signatures,
         duplicate_updates=verdicts.stored_updates,
         rollup=config.rollup,
+        ledger=result.ledger,
     )
     return sum(1 for a in verdicts.articles if a.duplicate_of is not None)
+
+
+def export_parquet(warehouse: Warehouse, config: PipelineConfig) -> ExportStats:
+    """Bring the Parquet copy up to date: only partitions that differ from the warehouse are written, and whatever a
+    killed export left half done is repaired (warehouse/parquet.py)."""
+    stats = export_all(warehouse, ParquetTarget.of(config.parquet_uri or config.parquet_dir))
+    log.info(
+        "parquet: %d partitions written, %d removed, %d unchanged in %.2f s",
+        stats.written,
+        stats.removed,
+        stats.kept,
+        stats.seconds,
+    )
+    return stats
 
 
 def finalize(warehouse: Warehouse, config: PipelineConfig) -> dict[str, int]:
     # Events are recomputed batch by batch; this only rebuilds them when the rollup rules changed since the last run.
     warehouse.apply_rollup_rules(config.rollup)
-    export_all(warehouse, config.parquet_dir)
+    export_parquet(warehouse, config)
     _, rows = warehouse.query("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL")
     return warehouse.counts() | {"duplicates": int(rows[0][0])}
 
 
+def code_batches(
+    batches: Iterable[list[RawDocument | RecordRejected]], config: PipelineConfig, run_id: str
+) -> Iterator[tuple[list[RawDocument | RecordRejected], BatchResult]]:
+    """Each batch with what coding it gave, in input order: here, or on `config.workers` processes."""
+    return code_in_processes(code_documents, batches, config, run_id)
+
+
 class PlainStages:
-    code = staticmethod(code_documents)
+    code_batches = staticmethod(code_batches)
     write = staticmethod(write_result)
     finalize = staticmethod(finalize)
 
@@ -209,18 +278,30 @@ def run_date_of(run_id: str) -> dt.date:
         return dt.datetime.now(dt.UTC).date()
 
 
-def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSummary:
-    """Run the whole pipeline over config.inputs into config.warehouse; returns what it did."""
+def run_pipeline(
+    config: PipelineConfig, stages: Stages | None = None, progress: ProgressReporter | None = None
+) -> RunSummary:
+    """Run the whole pipeline over config.inputs into config.warehouse; returns what it did. With
+    config.only_new, what the warehouse's ledger holds is left out (flows/inputs.py)."""
     stages = stages or PlainStages()
+    progress = progress or ProgressReporter()
     clock = time.monotonic()
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)
     files = discover_inputs(config.inputs)
-    documents = read_documents(files, config.feeds)  # lazy: files are read and feeds fetched batch by batch
     ontology = cached_ontology(config.ontology_dir)
-    summary = RunSummary(run_id=run_id, warehouse=config.warehouse, seconds=0.0)
+    summary = RunSummary(
+        run_id=run_id,
+        warehouse=config.warehouse,
+        seconds=0.0,
+        only_new=config.only_new,
+        inputs_total=len(files) + len(config.feeds),
+        feeds_total=len(config.feeds),
+    )
     inputs_json = json.dumps([str(p) for p in config.inputs] + list(config.feeds))
     with Warehouse.open(config.warehouse, lock_timeout=config.lock_timeout_seconds) as warehouse:
+        for stale in warehouse.mark_interrupted_runs():
+            log.warning("run %s was interrupted (killed before it finished); marked as such", stale)
         warehouse.load_ontology(ontology)
         run = Run(
             run_id=run_id,
@@ -233,26 +314,37 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
             inputs=inputs_json,
         )
         warehouse.record_run(run)
+        crash_point("run-recorded")
+        # Lazy: files are read and feeds fetched batch by batch; with only_new, what the ledger holds is left out.
+        documents = InputStream(
+            files, config.feeds, warehouse, run_id, only_new=config.only_new, lookup_size=config.articles_per_batch
+        )
+        progress.started(summary.progress(0, 0.0))
         try:
-            for number, batch in enumerate(batched(documents, config.articles_per_batch), start=1):
-                result = stages.code(batch, config, run_id)
+            # In input order; with config.workers > 1 the next batches are coded while this one is written.
+            coded = stages.code_batches(batched(documents, config.articles_per_batch), config, run_id)
+            for number, (batch, result) in enumerate(coded, start=1):
+                result = result.model_copy(
+                    update={"ledger": batch_ledger(batch, result.articles, run_id, dt.datetime.now(dt.UTC))}
+                )
                 if config.bad_input_policy == "fail" and result.rejects:
                     first = result.rejects[0]
                     raise RecordRejected(first.stage, first.uri, first.reason, first.payload)
                 summary.duplicates += stages.write(warehouse, result, config)
+                crash_point("batch-committed")
                 summary.documents += len(batch)
                 summary.articles += len(result.articles)
                 summary.sentences += len(result.sentences)
                 summary.mentions += len(result.mentions)
                 summary.rejects += len(result.rejects)
-                log.info(
-                    "batch %d: %d articles, %d mentions, %d rejects",
-                    number,
-                    len(result.articles),
-                    len(result.mentions),
-                    len(result.rejects),
-                )
+                summary.reject_reasons.add(result.rejects)
+                summary.inputs_read, summary.skipped = documents.done, dict(documents.skipped)
+                progress.advanced(summary.progress(number, time.monotonic() - clock))
+            summary.inputs_read, summary.skipped = documents.done, dict(documents.skipped)
+            # The files read in full, once all their documents are in (a killed run reads them again).
+            warehouse.record_ledger(documents.finished_rows())
             summary.totals = stages.finalize(warehouse, config)
+            summary.rates = warehouse.run_rates(run_id)
         except BaseException:
             warehouse.record_run(run.model_copy(update={"status": "failed", "finished_at": dt.datetime.now(dt.UTC)}))
             raise
@@ -263,6 +355,7 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
             "mentions": summary.mentions,
             "rejects": summary.rejects,
             "duplicates": summary.duplicates,
+            "skipped": sum(summary.skipped.values()),
         }
         warehouse.record_run(
             run.model_copy(
@@ -273,5 +366,9 @@ def run_pipeline(config: PipelineConfig, stages: Stages | None = None) -> RunSum
                 }
             )
         )
+        # The export ran before the run was marked completed: bring the copy's `runs` up to date (one partition).
+        export_parquet(warehouse, config)
     summary.seconds = time.monotonic() - clock
+    summary.report = run_report(summary)
+    progress.finished(summary.progress(-1, summary.seconds), summary.report)
     return summary

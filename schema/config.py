@@ -76,6 +76,12 @@ class PipelineConfig(BaseModel):
         "is fetched and coded. A feed saved to disk (.rss, .atom, .xml) goes in `inputs`.",
     )
     warehouse: Path = Field(default=Path("data"))
+    parquet_uri: str | None = Field(
+        default=None,
+        description="Where the Parquet copy is written: default WAREHOUSE/parquet; a directory, or a URI pyarrow "
+        "resolves: file:///abs/dir, s3://bucket/prefix?region=..., gs://bucket/prefix (warehouse/parquet.py; "
+        "docs/scaling.md). `eventcoder sql` falls back to the copy during a run only when it is WAREHOUSE/parquet.",
+    )
     spacy_model: str = Field(
         default=DEFAULT_MODEL,
         description="spaCy pipeline package to load; swap in en_core_web_md/lg/trf where installed.",
@@ -87,12 +93,31 @@ class PipelineConfig(BaseModel):
     multiprocess_min_articles: int = Field(
         default=400, ge=1, description="Below this many articles in a batch, parse in one process."
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Batches coded at once, each by a worker process (flows/parallel.py; docs/scaling.md): a process "
+        "pool in the plain pipeline, a Dask cluster in the Prefect flow. Writes stay in the driver, one batch at a "
+        "time in input order, so the result equals a serial run's. Workers parse with one spaCy process each.",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Scheduler of an existing Dask cluster (tcp://host:8786) for the Prefect flow's workers; default: "
+        "a local cluster of `workers` processes, started and stopped with the run.",
+    )
     max_article_chars: int = Field(
         default=2_000_000, ge=1000, description="Longer articles are rejected rather than parsed."
     )
     bad_input_policy: Literal["quarantine", "fail"] = Field(
         default="quarantine",
         description="quarantine: a bad record becomes a `rejects` row and the run goes on; fail: stop the run.",
+    )
+    only_new: bool = Field(
+        default=False,
+        description="Read only what the warehouse's ledger does not hold yet (the daily scheduled run): input files "
+        "and documents by content hash, feed entries by guid or link before their page is fetched. Off, every input "
+        "is coded again (idempotently), as `eventcoder run FILES` does.",
     )
     lock_timeout_seconds: float = Field(
         default=0.0, ge=0, description="How long a run waits for another writer to release the warehouse."

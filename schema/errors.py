@@ -6,6 +6,8 @@ Only the CLI turns these into exit codes.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EventcoderError(Exception):
     """Base of every error eventcoder raises on purpose."""
@@ -15,6 +17,11 @@ class EventcoderError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(f"[{self.code}] {message}")
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (a batch's rejected records go to a worker process and back): rebuild
+        # them from their fields, not from the formatted message.
+        return (type(self), (self.message,))
 
 
 class ConfigError(EventcoderError):
@@ -47,6 +54,9 @@ class RecordRejected(EventcoderError):
         self.reason = reason
         self.payload = payload
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.stage, self.uri, self.reason, self.payload))
+
 
 class FetchError(EventcoderError):
     """A feed or a page could not be fetched over HTTP; the loader turns it into a `rejects` row."""
@@ -57,6 +67,15 @@ class FetchError(EventcoderError):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.url, self.reason))
+
+
+class SchedulingError(EventcoderError):
+    """A schedule cannot be set up: a bad time, timezone or cron string, or no Prefect server to register it with."""
+
+    code = "E500"
 
 
 class WarehouseError(EventcoderError):

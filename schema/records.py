@@ -218,11 +218,41 @@ class Run(Record):
     run_id: str = Field(description="Id of the run (time-ordered).")
     started_at: dt.datetime = Field(description="When the run started (UTC).")
     finished_at: dt.datetime | None = Field(description="When it finished (UTC); null while running or if killed.")
-    status: Literal["running", "completed", "failed"] = Field(description="running, completed or failed.")
+    status: Literal["running", "completed", "failed", "interrupted"] = Field(
+        description="running, completed, failed (it stopped on an error), or interrupted (it was killed; the next "
+        "run found it still marked running). Batches a failed or interrupted run committed stay in the tables."
+    )
     code_version: str = Field(description="eventcoder version (and git commit where known).")
     ontology_version: str = Field(description="seeds/ontology/VERSION plus a hash of the ontology files.")
     counts: str = Field(description="JSON object of counts: articles, sentences, mentions, events, rejects.")
     inputs: str = Field(description="JSON list of the inputs the run read.")
+
+
+LedgerKind = Literal["file", "record", "entry"]
+
+
+class LedgerEntry(Record):
+    """What a run has read, so that a daily run (PipelineConfig.only_new) reads only what is new: an input file by
+    the hash of its bytes, a document by the hash of its content, a feed entry by its guid and its link."""
+
+    kind: LedgerKind = Field(
+        description="file: an input file read in full; record: one input document (a text file, a JSON/CSV "
+        "record, a page); entry: a feed entry whose page was read."
+    )
+    key: str = Field(
+        description="file: blake2b-128 (hex) of the file's bytes; record: blake2b-128 of the document's text, "
+        "title, outlet, url and published fields (not its path, so a moved or copied file is no new document); "
+        "entry: the entry's guid or its link."
+    )
+    uri: str = Field(description="Where it was first read: file path, `<file>#<id>` or URL.")
+    article_id: str | None = Field(description="Article the record or entry became; null for a file or a reject.")
+    status: Literal["coded", "rejected"] = Field(
+        description="coded: it gave an article (file: at least one document); rejected: it gave none (see "
+        "`rejects`). Either way a daily run does not read it again until its content changes."
+    )
+    run_id: str = Field(description="Run that first read it.")
+    first_seen: dt.datetime = Field(description="When it was first read (UTC).")
+    last_run_id: str = Field(description="Latest run that read it (an explicit `eventcoder run` reads it again).")
 
 
 class RawDocument(Record):
@@ -237,3 +267,6 @@ class RawDocument(Record):
     published: str | None = None
     # ISO date of the flagged fallback: the input file's modification, a feed entry's update, a WARC capture.
     file_date: str | None = None
+    # A feed entry's guid and link: a daily run (PipelineConfig.only_new) skips an entry the ledger holds under
+    # either, before fetching its page.
+    entry_keys: tuple[str, ...] = ()

@@ -8,9 +8,10 @@ lock); a second writer gets WarehouseInUseError with what to do.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,21 @@ from schema.records import (
     Event,
     EventMention,
     KnownArticle,
+    LedgerEntry,
+    LedgerKind,
     Reject,
     Run,
     Sentence,
 )
+from warehouse.crashpoints import crash_point
 from warehouse.event_store import ensure_rollup_tables, keys_of_articles, keys_of_mentions, rebuild_all, refresh_events
+from warehouse.ledger import RunRates, ensure_ledger_table, known_entries, record_entries, run_rates
 from warehouse.signatures import duplicate_candidates, ensure_signature_tables, replace_signatures, set_duplicates
 from warehouse.tables import TABLES, duckdb_columns, to_arrow
 from warehouse.views import create_views
 
 DB_FILENAME = "eventcoder.duckdb"
+log = logging.getLogger("eventcoder")
 LOCK_HOLDER = re.compile(r"PID (\d+)")
 
 
@@ -45,13 +51,14 @@ def _in_use_message(path: Path, exc: Exception) -> str:
     holder = LOCK_HOLDER.search(str(exc))
     who = f" (process {holder.group(1)})" if holder else ""
     return (
-        f"warehouse {path} is in use by another eventcoder run{who}; wait for it to finish, "
-        f"or point --warehouse at another directory."
+        f"warehouse {path} is in use by another eventcoder run or reader{who}; wait for it to finish "
+        f"(--wait SECONDS waits up to that long), or point --warehouse at another directory."
     )
 
 
 def connect(path: Path, *, read_only: bool, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + lock_timeout
+    waiting = False
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -60,6 +67,15 @@ def connect(path: Path, *, read_only: bool, lock_timeout: float = 0.0) -> duckdb
                 raise WarehouseError(f"cannot open {path}: {exc}") from exc
             if time.monotonic() >= deadline:
                 raise WarehouseInUseError(_in_use_message(path, exc)) from exc
+            if not waiting:  # say once why nothing happens for a while
+                holder = LOCK_HOLDER.search(str(exc))
+                log.warning(
+                    "warehouse %s is in use by process %s; waiting up to %.0f s for it",
+                    path,
+                    holder.group(1) if holder else "?",
+                    lock_timeout,
+                )
+                waiting = True
             time.sleep(0.5)
 
 
@@ -79,11 +95,11 @@ class Warehouse:
         return warehouse
 
     @classmethod
-    def open_read_only(cls, directory: Path) -> Warehouse:
+    def open_read_only(cls, directory: Path, *, lock_timeout: float = 0.0) -> Warehouse:
         path = directory / DB_FILENAME
         if not path.exists():
             raise WarehouseMissingError(f"no warehouse at {path}; run `eventcoder run` first or pass --warehouse.")
-        return cls(connect(path, read_only=True), directory)
+        return cls(connect(path, read_only=True, lock_timeout=lock_timeout), directory)
 
     def close(self) -> None:
         self.con.close()
@@ -113,6 +129,7 @@ class Warehouse:
             self._ensure_table("events", Event, "One row per distinct real-world event, rolled up from mentions.")
             ensure_signature_tables(self.con)
             ensure_rollup_tables(self.con)
+            ensure_ledger_table(self.con)
             create_views(self.con)
 
     def _ensure_table(self, name: str, model: Any, description: str) -> None:
@@ -229,6 +246,14 @@ class Warehouse:
             self.con.execute("DELETE FROM runs WHERE run_id = ?", [run.run_id])
             self._insert("runs", Run, [run])
 
+    def mark_interrupted_runs(self) -> list[str]:
+        """Mark runs still 'running' as 'interrupted' and return their ids. Call it right after opening for
+        writing: the file lock proves that no other writer is alive, so such a run was killed (or its machine
+        died) before it could record how it ended. Its committed batches stay; a run over the same input redoes
+        the rest."""
+        rows = self.con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running' RETURNING run_id")
+        return sorted(row[0] for row in rows.fetchall())
+
     # -- batches ------------------------------------------------------------------------------------------------
     def write_batch(
         self,
@@ -241,6 +266,7 @@ class Warehouse:
         signatures: Sequence[ArticleSignature] = (),
         duplicate_updates: Mapping[str, str | None] | None = None,
         rollup: RollupRules | None = None,
+        ledger: Sequence[LedgerEntry] = (),
     ) -> None:
         """Replace everything known about these articles, add rejects not seen before, set `duplicate_of` of stored
         articles whose verdict changed, and recompute the events of every rollup key the batch touches, atomically."""
@@ -268,11 +294,27 @@ class Warehouse:
                 )
                 self.con.unregister("_rejects")
             refresh_events(self.con, touched | keys_of_mentions(mentions, rules), rules)
+            # In the same transaction: the ledger names a document only once its rows are in.
+            record_entries(self.con, ledger)
+            crash_point("batch-uncommitted")
 
     def apply_rollup_rules(self, rollup: RollupRules) -> None:
         """Rebuild every event if the table was built with other rollup rules (or none); otherwise do nothing."""
         with self.transaction():
             refresh_events(self.con, set(), rollup)
+
+    def record_ledger(self, entries: Sequence[LedgerEntry]) -> None:
+        """Note what a run read outside a batch (the input files it read in full), in one transaction."""
+        with self.transaction():
+            record_entries(self.con, entries)
+
+    def ledger_entries(self, kind: LedgerKind, keys: Iterable[str]) -> dict[str, LedgerEntry]:
+        """The ledger's rows of this kind for those keys it holds (warehouse/ledger.py)."""
+        return known_entries(self.con, kind, keys)
+
+    def run_rates(self, run_id: str) -> RunRates:
+        """Coding rates of the articles this run coded (warehouse/ledger.py)."""
+        return run_rates(self.con, run_id)
 
     def duplicate_candidates(
         self, signatures: Sequence[ArticleSignature], scheme: str, min_shared_bands: int
