@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
+from extractors.doc_index import entities, entity_at, starts_up_to
 from schema.ontology import Ontology
 
 TagKind = Literal["country", "demonym", "metonym", "org", "group", "person", "sector"]
@@ -167,7 +168,7 @@ def _hyphenated(doc: Doc, tag: Tag) -> bool:
 def _inside_other_name(doc: Doc, tag: Tag, sector_tokens: set[int]) -> bool:
     """A country word inside the name of a sea, a newspaper or an event is not the country acting; inside
     "the Japanese Foreign Ministry" (an ORG with a sector word in it) it is."""
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.start <= tag.start and tag.end <= ent.end and (ent.start, ent.end) != (tag.start, tag.end):
             return ent.label_ in FOREIGN_NAME_LABELS and not any(i in sector_tokens for i in range(ent.start, ent.end))
     return False
@@ -231,7 +232,7 @@ class DocumentActors:
         """Spans that name a person or an organisation: spaCy's PERSON and ORG entities, and proper names the
         small model missed that an apposition describes ("Ana Ruiz, Peru's defence minister")."""
         named: set[int] = set()
-        for ent in self.doc.ents:
+        for ent in entities(self.doc):
             if ent.label_ in {"PERSON", "ORG"}:
                 named.update(range(ent.start, ent.end))
                 yield ent
@@ -250,8 +251,8 @@ class DocumentActors:
         return tag.kind if tag is not None else None
 
     def _remembered(self, token: Token) -> str | None:
-        if token.ent_type_ == "PERSON":
-            ent = next(e for e in self.doc.ents if e.start <= token.i < e.end)
+        ent = entity_at(token) if token.ent_type_ == "PERSON" else None
+        if ent is not None:
             return self.memory.get(ent.text.lower()) or self.memory.get(token.lower_)
         return self.memory.get(token.lower_) if token.pos_ == "PROPN" else None
 
@@ -299,7 +300,7 @@ class DocumentActors:
         """The actor most recently named before `anchor` (this and the previous sentences) whose country is not
         in `exclude`: who did the act "the order" or "the launch" refers back to. For what was said ("denied the
         allegations", "rejected the findings") the one who said it comes first: the subject of a speech verb."""
-        sent_starts = [s.start for s in self.doc.sents if s.start <= anchor.i]
+        sent_starts = starts_up_to(anchor)
         for speakers_only in [True, False] if self.is_said(anchor) else [False]:
             back = sentences_back + 2 if speakers_only else sentences_back
             floor = sent_starts[-1 - back] if len(sent_starts) > back else 0
@@ -418,7 +419,7 @@ class DocumentActors:
         if pronoun.lower_ in SPEAKER_PRONOUNS:
             return self._quoted_speaker(pronoun)
         personal = PRONOUNS[pronoun.lower_]
-        sent_starts = [s.start for s in self.doc.sents if s.start <= pronoun.i]
+        sent_starts = starts_up_to(pronoun)
         floor = sent_starts[-3] if len(sent_starts) >= 3 else 0
         as_object = pronoun.lower_ in OBJECT_PRONOUNS and pronoun.dep_ in OBJECT_DEPS
         deps = {"nsubj", "nsubjpass"} | ({"dobj", "obj", "dative"} if as_object else set())

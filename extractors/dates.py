@@ -22,6 +22,7 @@ from spacy.tokens import Span, Token
 
 from extractors.actions import FUTURE_AUX
 from extractors.clean import MONTHS
+from extractors.doc_index import entities_in
 from schema.records import DatePrecision, Modality
 
 
@@ -459,7 +460,7 @@ def _date_expressions(sent: Span) -> list[Span]:
     "before" takes what it counts from along ("three days after the Nov. 3 election"); an expression inside a
     longer one is dropped."""
     doc = sent.doc
-    spans = [e for e in sent.ents if e.label_ in {"DATE", "TIME"}]
+    spans = [e for e in entities_in(sent) if e.label_ in {"DATE", "TIME"}]
     covered = {i for e in spans for i in range(e.start, e.end)}
     spans += [doc[t.i : t.i + 1] for t in sent if t.i not in covered and t.lower_ in STRAY_DATE_WORDS]
     joined: list[Span] = []

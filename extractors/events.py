@@ -27,6 +27,7 @@ from extractors.actions import (
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from extractors.casualties import Casualties, casualties
 from extractors.dates import NOUN_HOST_VERBS, is_future, resolve_event_date
+from extractors.doc_index import entities_in
 from extractors.places import Location, dateline_location, event_location, load_gazetteer, parse_dateline
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
@@ -728,7 +729,7 @@ def _is_historical(trigger: Token, published: dt.date | None) -> bool:
         return True
     if published is None:
         return False
-    for ent in trigger.sent.ents:
+    for ent in entities_in(trigger.sent):
         if ent.label_ != "DATE":
             continue
         years = [int(y) for y in YEAR.findall(ent.text)]

