@@ -7,7 +7,7 @@ the token's tag. `IndexedAttributeRuler` is the same component (same patterns, s
 IN, NOT_IN or REGEX on TAG, LOWER, ORTH, NORM, DEP, POS or IS_SPACE are checked only on the tokens whose tag or
 word can satisfy them; every other rule (multi-token patterns, operators, other attributes) still goes through a
 Matcher. Matches come back exactly as `AttributeRuler.match` returns them, sorted by rule, so later rules keep
-their precedence: the annotations are identical, which tests/extractors/test_attribute_index.py checks token by
+their precedence: the annotations are identical, which tests/extractors/test_fast_components.py checks token by
 token on the seed and gold articles.
 """
 

@@ -3,7 +3,9 @@
 spaCy rebuilds `doc.ents` and `doc.sents` from every token on each access, and `span.ents` goes through
 `doc.ents`; the coder asks for them per tag, per pronoun and per trigger, which made them the largest cost of coding
 (quadratic in the article's length). These read the same values once and keep them in the Doc's `user_data`, so
-they live and die with the Doc. Only for Docs whose annotation is final (after the pipeline has run).
+`forget` drops them again: the cached Spans point back at their Doc, and a Doc left in a reference cycle waits
+for the garbage collector instead of being freed when the coder is done with it. Only for Docs whose annotation is
+final (after the pipeline has run).
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from spacy.tokens import Doc, Span, Token
 ENTITIES_KEY = "eventcoder.entities"
 STARTS_KEY = "eventcoder.sentence_starts"
 ENTITY_AT_KEY = "eventcoder.entity_at"
+
+
+KEYS = (ENTITIES_KEY, STARTS_KEY, ENTITY_AT_KEY)
+
+
+def forget(doc: Doc) -> None:
+    """Drop what this module cached on the Doc."""
+    for key in KEYS:
+        doc.user_data.pop(key, None)
 
 
 def entities(doc: Doc) -> tuple[Span, ...]:

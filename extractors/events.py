@@ -27,7 +27,7 @@ from extractors.actions import (
 from extractors.actors import Actor, ActorLexicon, DocumentActors
 from extractors.casualties import Casualties, casualties
 from extractors.dates import NOUN_HOST_VERBS, is_future, resolve_event_date
-from extractors.doc_index import entities_in
+from extractors.doc_index import entities_in, forget
 from extractors.places import Location, dateline_location, event_location, load_gazetteer, parse_dateline
 from schema.ontology import Ontology
 from schema.records import ActorCandidate, Article, EventMention, Sentence
@@ -167,6 +167,12 @@ class EventCoder:
 
     def code(self, article: Article, doc: Doc, sentences: list[Sentence]) -> CodedArticle:
         """The article's event mentions, and the actors it names that the ontology lacks."""
+        try:
+            return self._code(article, doc, sentences)
+        finally:
+            forget(doc)  # extractors/doc_index.py: what was cached on the Doc would keep it alive
+
+    def _code(self, article: Article, doc: Doc, sentences: list[Sentence]) -> CodedArticle:
         # Offices are looked up on a date the article states; a file's or the run's date could be years off.
         actors = DocumentActors.build(self.lexicon, doc, _stated_date(article), article.title)
         scene = Scene(parse_dateline(article.text), set(actors.by_token), actors.home_country)

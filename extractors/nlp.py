@@ -16,6 +16,7 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from extractors.attribute_index import index_attribute_ruler
+from extractors.lemma_memo import memoize_lemmatizer
 from schema.errors import ModelNotInstalledError
 from schema.records import Article, Sentence
 
@@ -74,6 +75,8 @@ def load_model(name: str) -> Language:
     # The same rules, looked up by tag and word instead of matched one by one: identical annotations, a tenth of the
     # model's time saved (extractors/attribute_index.py).
     index_attribute_ruler(nlp)
+    # The lemmatizer asks its rules once per distinct word form, tag and morphology (extractors/lemma_memo.py).
+    memoize_lemmatizer(nlp)
     if PARAGRAPH_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     if LEMMA_COMPONENT not in nlp.pipe_names:

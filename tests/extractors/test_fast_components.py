@@ -1,5 +1,6 @@
-"""The indexed attribute ruler (extractors/attribute_index.py) must annotate exactly as spaCy's own: same tags, POS,
-morphology, lemmas, parse and entities, token by token, on the seed and gold articles."""
+"""The indexed attribute ruler (extractors/attribute_index.py) and the memo lemmatizer (extractors/lemma_memo.py) must
+annotate exactly as spaCy's own: same tags, POS, morphology, lemmas, parse and entities, token by token, on the seed
+and gold articles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import spacy
 
 from extractors.attribute_index import IndexedAttributeRuler, index_attribute_ruler
+from extractors.lemma_memo import MemoEnglishLemmatizer, memoize_lemmatizer
 from extractors.nlp import load_model
 from schema.config import DEFAULT_MODEL, PROJECT_ROOT
 
@@ -20,18 +22,20 @@ def _texts() -> list[str]:
     return texts
 
 
-def test_the_pipeline_uses_the_indexed_ruler_with_all_of_the_models_rules() -> None:
+def test_the_pipeline_uses_the_indexed_ruler_and_the_memo_lemmatizer() -> None:
     stock = spacy.load(DEFAULT_MODEL)
     ours = load_model(DEFAULT_MODEL)
     ruler = ours.get_pipe("attribute_ruler")
     assert isinstance(ruler, IndexedAttributeRuler)
+    assert isinstance(ours.get_pipe("lemmatizer"), MemoEnglishLemmatizer)
     assert ruler.patterns == stock.get_pipe("attribute_ruler").patterns
 
 
-def test_annotations_are_identical_to_spacys_attribute_ruler_token_by_token() -> None:
+def test_annotations_are_identical_to_spacys_own_components_token_by_token() -> None:
     stock = spacy.load(DEFAULT_MODEL)
     ours = spacy.load(DEFAULT_MODEL)
     assert index_attribute_ruler(ours)
+    assert memoize_lemmatizer(ours)
     texts = _texts()
     assert len(texts) > 40
     tokens = 0
