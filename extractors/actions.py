@@ -8,16 +8,20 @@ governing verbs ("plans to visit", "talks were being arranged"), negation and co
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.attrs import LEMMA, LOWER
+from spacy.tokens import Doc, Span, Token
 
+from extractors.doc_index import TRIGGER_TOKENS_KEY
 from schema.ontology import VerbPattern
 from schema.records import Modality
 
 VERB_POS = {"VERB"}
+WORD_MEMO_LIMIT = 500_000
 NOUN_POS = {"NOUN", "PROPN"}
 OBJECT_DEPS = {"dobj", "obj"}
 FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
@@ -140,6 +144,9 @@ class PatternIndex:
         for pattern in patterns:
             index[(pattern.pos, pattern.trigger.lower())].append(pattern)
         self._index = {key: sorted(v, key=lambda p: -p.specificity) for key, v in index.items()}
+        # Every word a candidate's lemma or lower-cased form must be (the head word of a compound trigger too).
+        self._words = frozenset(word for _, trigger in self._index for word in (trigger, trigger.split()[-1]))
+        self._is_word: dict[int, bool] = {}  # string hash -> lower-cased string in _words (hashes are stable)
 
     def roots_of(self, lemma: str) -> set[str]:
         """The CAMEO roots a word names on its own, as a noun or as a verb that needs no object: "attack" -> 19.
@@ -167,11 +174,35 @@ class PatternIndex:
             found = self._index.get((group, token.lower_))
         return found or []
 
+    def _possible(self, doc: Doc) -> list[int]:
+        """Indices of the tokens whose lemma or form is a trigger word: the only ones `candidates` can match. Read
+        from token arrays once per Doc (extractors/doc_index.py), instead of a Token object per token per sentence."""
+        found = doc.user_data.get(TRIGGER_TOKENS_KEY)
+        if found is None:
+            if len(self._is_word) > WORD_MEMO_LIMIT:
+                self._is_word.clear()
+            strings = doc.vocab.strings
+            is_word = self._is_word
+            found = []
+            for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
+                for key in (lemma, lower):
+                    known = is_word.get(key)
+                    if known is None:
+                        known = is_word[key] = strings[key].lower() in self._words if key in strings else False
+                    if known:
+                        found.append(i)
+                        break
+            doc.user_data[TRIGGER_TOKENS_KEY] = found
+        return found
+
     def match_sentence(self, sent: Span) -> Iterator[ActionMatch]:
         """Every action in the sentence; a light verb's object noun is not matched again on its own."""
         consumed: set[int] = set()
         matches = []
-        for token in sent:
+        doc = sent.doc
+        possible = self._possible(doc)
+        first = bisect_left(possible, sent.start)
+        for token in (doc[i] for i in possible[first : bisect_left(possible, sent.end, first)]):
             for pattern in self.candidates(token):
                 obj = _object_for(token, pattern)
                 if pattern.object and obj is None:

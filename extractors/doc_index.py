@@ -19,7 +19,9 @@ STARTS_KEY = "eventcoder.sentence_starts"
 ENTITY_AT_KEY = "eventcoder.entity_at"
 
 
-KEYS = (ENTITIES_KEY, STARTS_KEY, ENTITY_AT_KEY)
+# extractors/actions.py caches the tokens that may trigger an action under this key.
+TRIGGER_TOKENS_KEY = "eventcoder.trigger_tokens"
+KEYS = (ENTITIES_KEY, STARTS_KEY, ENTITY_AT_KEY, TRIGGER_TOKENS_KEY)
 
 
 def forget(doc: Doc) -> None:
