@@ -187,6 +187,9 @@ class DocumentActors:
     recent: list[str] = field(default_factory=list)  # actor codes in the order the article named them
     # Names the ontology lacks whose title or apposition gave a code: (entity, code, evidence words, via).
     unknown: list[tuple[Span, str, str, str]] = field(default_factory=list)
+    # Heads being resolved right now: a pronoun's antecedent may lead, through the speaker of a speech verb, back
+    # to the same pronoun ("they said" ... "they"); such a cycle resolves to nothing instead of recursing forever.
+    resolving: set[int] = field(default_factory=set)
 
     @classmethod
     def build(
@@ -362,6 +365,15 @@ class DocumentActors:
         return [actor] if actor else []
 
     def _resolve_head(self, head: Token, *, use_memory: bool) -> Actor | None:
+        if head.i in self.resolving:
+            return None
+        self.resolving.add(head.i)
+        try:
+            return self._resolve_head_once(head, use_memory=use_memory)
+        finally:
+            self.resolving.discard(head.i)
+
+    def _resolve_head_once(self, head: Token, *, use_memory: bool) -> Actor | None:
         if (head.lower_ in PRONOUNS or head.lower_ in SPEAKER_PRONOUNS) and head.pos_ == "PRON":
             return self._pronoun(head) if use_memory else None
         region = self._region(head)

@@ -176,6 +176,12 @@ def code_documents(documents: list[RawDocument | RecordRejected], config: Pipeli
                 reason = f"a coded event failed validation: {exc.errors()[0]['msg']}"
                 error = RecordRejected("validate", article.uri, reason, article.text[:PAYLOAD_CHARS])
                 rejects.append(to_reject(error, run_id))
+            except Exception as exc:
+                # A bug of ours, not of the input: logged with its traceback, kept as a reject, the batch goes on.
+                log.exception("coding %s failed", article.uri)
+                reason = f"coding failed ({type(exc).__name__}: {str(exc)[:200]}); please report it"
+                error = RecordRejected("code", article.uri, reason, article.text[:PAYLOAD_CHARS])
+                rejects.append(to_reject(error, run_id))
             else:
                 mentions.extend(coded.mentions)
                 candidates.extend(coded.candidates)

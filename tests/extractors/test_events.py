@@ -424,3 +424,13 @@ def test_ending_cooperation_agreements_reduces_relations(code_text: CodeText) ->
 def test_a_later_conjunct_of_the_object_can_carry_the_pattern(code_text: CodeText) -> None:
     mentions = code_text("Israel will send a medical team and emergency supplies to Turkey.")
     assert dyads(mentions) == {("ISR", "TUR", "0333")}
+
+
+def test_a_pronoun_whose_antecedent_leads_back_to_it_resolves_to_nothing(code_text: CodeText) -> None:
+    # "they" -> the earlier subject "Police" -> whoever said it, which is "they" again: once a cycle without end
+    # (RecursionError, found by the 20,000-article benchmark). No country is stated, so no actor and no event.
+    assert code_text("Police had arrested 30 people, they said.", published=None) == []
+    # With the country stated, the same sentence still codes.
+    assert dyads(code_text("Kenyan police had arrested 30 protesters in Nairobi, they said.")) == {
+        ("KENCOP", "KENCVL", "173")
+    }
