@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import pyarrow.dataset as ds
 
+from schema.config import PROJECT_ROOT
+from tests.conftest import SEEDS
 from warehouse.parquet import EXPORTED, PARTITION_DATE
 from warehouse.parquet_manifest import ParquetTarget, read_manifest
 from warehouse.store import Warehouse
@@ -15,6 +17,18 @@ from warehouse.store import Warehouse
 # Which run first saw a row, and when: by design these differ between a clean run and a crashed-and-rerun one.
 RUN_SPECIFIC = {"run_id", "last_run_id", "first_seen"}
 Rows = list[tuple[Any, ...]]
+GOLD = PROJECT_ROOT / "tests" / "gold" / "articles.jsonl"
+
+
+def seed_and_gold_corpus(directory: Path, gold_articles: int, files: dict[str, str]) -> Path:
+    """The seed articles, the first `gold_articles` gold records as gold.jsonl, and `files` (bad input) beside them."""
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (directory / seed.name).write_bytes(seed.read_bytes())
+    lines = GOLD.read_text(encoding="utf-8").splitlines(keepends=True)
+    (directory / "gold.jsonl").write_text("".join(lines[:gold_articles]), encoding="utf-8")
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
 
 
 def table_rows(directory: Path) -> dict[str, Rows]:

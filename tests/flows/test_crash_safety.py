@@ -21,26 +21,18 @@ import pytest
 
 from flows.pipeline import run_pipeline
 from schema.config import PROJECT_ROOT, PipelineConfig
-from tests.conftest import SEEDS
-from tests.flows.snapshots import parquet_differences, run_statuses, table_rows
+from tests.flows.snapshots import parquet_differences, run_statuses, seed_and_gold_corpus, table_rows
 from warehouse.crashpoints import ENV_VAR
 from warehouse.parquet_manifest import ParquetTarget, read_manifest
 
-GOLD = PROJECT_ROOT / "tests" / "gold" / "articles.jsonl"
 BATCH = 5
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """26 articles and 2 bad records: six batches of five."""
-    directory = tmp_path_factory.mktemp("corpus")
-    for seed in sorted(SEEDS.glob("*.txt")):
-        (directory / seed.name).write_bytes(seed.read_bytes())
-    lines = GOLD.read_text(encoding="utf-8").splitlines(keepends=True)
-    (directory / "gold.jsonl").write_text("".join(lines[:20]), encoding="utf-8")
-    (directory / "broken.jsonl").write_text('{"text": "Japan met China."}\n{oops\n', encoding="utf-8")
-    (directory / "empty.txt").write_text("", encoding="utf-8")
-    return directory
+    bad = {"broken.jsonl": '{"text": "Japan met China."}\n{oops\n', "empty.txt": ""}
+    return seed_and_gold_corpus(tmp_path_factory.mktemp("corpus"), 20, bad)
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,9 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 from flows.flow import eventcoder_flow  # noqa: E402
 from flows.parallel import in_order  # noqa: E402
 from flows.pipeline import run_pipeline  # noqa: E402
-from schema.config import PROJECT_ROOT, PipelineConfig  # noqa: E402
-from tests.conftest import SEEDS  # noqa: E402
-from tests.flows.snapshots import parquet_differences, table_rows  # noqa: E402
+from schema.config import PipelineConfig  # noqa: E402
+from tests.flows.snapshots import parquet_differences, seed_and_gold_corpus, table_rows  # noqa: E402
 
-GOLD = PROJECT_ROOT / "tests" / "gold" / "articles.jsonl"
 BATCH = 3
 
 
@@ -55,12 +53,7 @@ def test_in_order_keeps_workers_busy_and_the_input_order() -> None:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Five seed articles, seven gold ones and a broken record: five batches of three."""
-    directory = tmp_path_factory.mktemp("corpus")
-    for seed in sorted(SEEDS.glob("*.txt")):
-        (directory / seed.name).write_bytes(seed.read_bytes())
-    lines = GOLD.read_text(encoding="utf-8").splitlines(keepends=True)
-    (directory / "gold.jsonl").write_text("".join(lines[:7]) + "{broken\n", encoding="utf-8")
-    return directory
+    return seed_and_gold_corpus(tmp_path_factory.mktemp("corpus"), 7, {"broken.jsonl": "{broken\n"})
 
 
 @pytest.fixture(scope="module")
