@@ -14,19 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tools.screenshot_report import CHROMIUM, CHROMIUM_ARGS
 from warehouse.report import render_report, write_report
 from warehouse.report_data import bin_starts, choose_bin, read_report_data
 from warehouse.store import Warehouse
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LABEL_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
