@@ -35,6 +35,9 @@ FLAGS = {"IS_SPACE": IS_SPACE}
 # Keys that narrow which rules a token is checked against (equality or IN on the rule's first token), the most
 # selective first: its lower-cased form (word exceptions), its tag (the tag map), its dependency label, its flag.
 INDEX_KEYS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+# Distinct attribute values whose verdict is remembered; past this the memo starts again (hashes of strings stay
+# valid after a memory zone, so it may outlive one).
+MEMO_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,13 @@ class _Rule:
     match_id: int
     tests: tuple[tuple[_Test, ...], ...]
 
-    def fits(self, rows: list[dict[int, int]], start: int, text_of: _Texts) -> bool:
-        if start + len(self.tests) > len(rows):
+    def fits(
+        self, rows: list[dict[int, int]], start: int, text_of: _Texts, *, first: int = 0, last: int | None = None
+    ) -> bool:
+        """Whether the rule's tokens `first` to `last` (all by default) fit the rows from `start` on."""
+        if last is None and start + len(self.tests) > len(rows):
             return False
-        for k, tests in enumerate(self.tests):
+        for k, tests in enumerate(self.tests[first:last], start=first):
             row = rows[start + k]
             for test in tests:
                 if not test.holds(row, text_of):
@@ -119,6 +125,9 @@ def _index_values(token_pattern: dict[str, Any], key: str) -> list[int] | None:
     if isinstance(value, dict) and list(value) == ["IN"]:
         return [get_string_id(v) for v in value["IN"]]
     return None
+
+
+_Verdict = tuple[tuple[tuple[int, int], ...], tuple["_Rule", ...]]
 
 
 class IndexedAttributeRuler(AttributeRuler):
@@ -171,6 +180,9 @@ class _Index:
                     for value in _index_values(pattern[0], indexed) or []:
                         self.by_value[indexed][value].append(rule)
         self.attrs = sorted(attrs)
+        self.indexes = [(COLUMNS.get(key) or FLAGS[key], self.by_value[key]) for key in INDEX_KEYS]
+        # What a token matches on its own is a function of its attribute values: asked once per distinct values.
+        self.memo: dict[tuple[int, ...], _Verdict] = {}
 
     @staticmethod
     def _rule(attr_id: int, match_id: int, pattern: list[dict[str, Any]]) -> _Rule | None:
@@ -184,24 +196,48 @@ class _Index:
         return _Rule(attr_id, match_id, tuple(tuple(t for t in tests if t is not None) for tests in tokens))
 
     def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
-        indexes = [(COLUMNS.get(key) or FLAGS[key], self.by_value[key]) for key in INDEX_KEYS]
-        always = self.always
         columns: list[int | str] = list(self.attrs)
-        rows = [dict(zip(self.attrs, values, strict=True)) for values in doc.to_array(columns).tolist()]
+        values = [tuple(row) for row in doc.to_array(columns).tolist()]
+        rows: list[dict[int, int]] | None = None  # built only when a longer rule's first token fits
         text_of = _Texts(doc)
+        if len(self.memo) > MEMO_LIMIT:
+            self.memo.clear()
         found: list[tuple[int, int, int, int]] = []
-        for i, row in enumerate(rows):
-            for group in [*(index.get(row[attr]) for attr, index in indexes), always]:
-                if group:
-                    for rule in group:
-                        if rule.fits(rows, i, text_of):
-                            found.append((rule.attr_id, rule.match_id, i, i + len(rule.tests)))
+        for i, key in enumerate(values):
+            verdict = self.memo.get(key)
+            if verdict is None:
+                verdict = self.memo[key] = self._verdict(dict(zip(self.attrs, key, strict=True)), text_of)
+            singles, longer = verdict
+            found.extend((attr_id, match_id, i, i + 1) for attr_id, match_id in singles)
+            if longer:
+                if rows is None:
+                    rows = [dict(zip(self.attrs, row, strict=True)) for row in values]
+                found.extend(
+                    (rule.attr_id, rule.match_id, i, i + len(rule.tests))
+                    for rule in longer
+                    if rule.fits(rows, i, text_of, first=1)
+                )
         if len(self.rest):
             for match_id, start, end in self.rest(doc, allow_missing=True, as_spans=False):
                 found.append((int(doc.vocab.strings[match_id]), match_id, start, end))
         # Sorted by rule as AttributeRuler.match sorts: a later rule overrides an earlier one on the same token.
         found.sort()
         return found
+
+    def _verdict(self, row: dict[int, int], text_of: _Texts) -> _Verdict:
+        """What a token with these attribute values matches on its own: the one-token rules it fits, and the longer
+        rules whose first token it fits (their other tokens are checked in place)."""
+        singles: list[tuple[int, int]] = []
+        longer: list[_Rule] = []
+        groups = [index.get(row[attr]) for attr, index in self.indexes]
+        for group in [*groups, self.always]:
+            for rule in group or ():
+                if rule.fits([row], 0, text_of, last=1):
+                    if len(rule.tests) == 1:
+                        singles.append((rule.attr_id, rule.match_id))
+                    else:
+                        longer.append(rule)
+        return tuple(singles), tuple(longer)
 
 
 @Language.factory(INDEXED_RULER, default_config={"validate": False})

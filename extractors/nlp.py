@@ -10,9 +10,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from extractors.attribute_index import index_attribute_ruler
@@ -37,13 +40,22 @@ LEMMA_FIXES = {
     "rapes": "rape",
     "raping": "rape",
 }
+FIXED_FORMS = np.array([get_string_id(form) for form in LEMMA_FIXES], dtype=np.uint64)
 
 
 @Language.component(PARAGRAPH_COMPONENT)
 def paragraph_breaks(doc: Doc) -> Doc:
     """Mark the first token after a blank line as a sentence start, before the parser runs."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
+    if len(doc) < 2 or doc.text.count("\n") < 2:
+        return doc
+    # Only a token whose predecessor (with its trailing space) holds two newlines can follow a blank line: find
+    # those from the newline count up to each token's start, then look at the few tokens themselves.
+    newlines = np.frombuffer(doc.text.encode("utf-32-le"), dtype=np.uint32) == ord("\n")
+    before = np.concatenate(([0], np.cumsum(newlines)))
+    starts = doc.to_array(IDX).astype(np.int64)
+    between = before[starts[1:]] - before[starts[:-1]]
+    for i in np.flatnonzero(between >= 2).tolist():
+        token, previous = doc[i + 1], doc[i]
         if (
             previous.is_space and previous.text.count("\n") >= 2 and not token.is_space
         ) or "\n\n" in previous.whitespace_:
@@ -53,10 +65,11 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
 @Language.component(LEMMA_COMPONENT)
 def lemma_fixes(doc: Doc) -> Doc:
-    for token in doc:
-        fixed = LEMMA_FIXES.get(token.lower_)
-        if fixed is not None and token.pos_ in {"VERB", "AUX", "NOUN"}:
-            token.lemma_ = fixed
+    hits = np.flatnonzero(np.isin(doc.to_array(LOWER), FIXED_FORMS)).tolist()
+    for i in hits:
+        token = doc[i]
+        if token.pos_ in {"VERB", "AUX", "NOUN"}:
+            token.lemma_ = LEMMA_FIXES[token.lower_]
     return doc
 
 
