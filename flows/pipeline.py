@@ -305,7 +305,12 @@ def run_pipeline(
         feeds_total=len(config.feeds),
     )
     inputs_json = json.dumps([str(p) for p in config.inputs] + list(config.feeds))
-    with Warehouse.open(config.warehouse, lock_timeout=config.lock_timeout_seconds) as warehouse:
+    with Warehouse.open(
+        config.warehouse,
+        lock_timeout=config.lock_timeout_seconds,
+        memory_limit=config.duckdb_memory_limit,
+        threads=config.duckdb_threads,
+    ) as warehouse:
         for stale in warehouse.mark_interrupted_runs():
             log.warning("run %s was interrupted (killed before it finished); marked as such", stale)
         warehouse.load_ontology(ontology)

@@ -122,6 +122,18 @@ class PipelineConfig(BaseModel):
     lock_timeout_seconds: float = Field(
         default=0.0, ge=0, description="How long a run waits for another writer to release the warehouse."
     )
+    duckdb_memory_limit: str | None = Field(
+        default="128MB",
+        description="DuckDB's memory limit on the run's connection (SET memory_limit). Past it DuckDB evicts the "
+        "table blocks it caches (they are on disk) and spills big queries to WAREHOUSE/eventcoder.duckdb.tmp, so a "
+        "run's memory does not grow with the warehouse (docs/benchmarks.md). null: DuckDB's default, 80% of RAM.",
+    )
+    duckdb_threads: int | None = Field(
+        default=1,
+        ge=1,
+        description="DuckDB threads on the run's connection. A run's queries are small, one batch at a time; each "
+        "extra thread keeps its own memory arena. null: one per core.",
+    )
     duplicates: DuplicateRules = Field(default_factory=DuplicateRules, description="Near-duplicate articles.")
     rollup: RollupRules = Field(default_factory=RollupRules, description="Mentions into events.")
 

@@ -1,10 +1,12 @@
 """Keeping the `events` table and `mentions.event_id` in step with the mentions, inside the batch's transaction.
 
 A batch touches some rollup keys (source, target, code family): those of the mentions it deletes and of those it
-inserts. Only those keys are recomputed — their events deleted and rolled up again from all their mentions in the
-warehouse, whatever run wrote them — so a daily run costs what its keys cost, not the whole table. The rules a
-table was built with are stored (table `settings`); a run with other rules (or a new rollup algorithm) rebuilds
-every event once, so one table never mixes two rules.
+inserts. Only those keys are recomputed — rolled up again from all their mentions in the warehouse, whatever run
+wrote them — so a daily run costs what its keys cost, not the whole table. Of the recomputed events only those that
+differ from the stored rows are replaced, and only mentions whose event changed are updated: rewriting a busy
+dyad's every event each batch would leave DuckDB a dead row per rewrite, and a run's memory would grow with them.
+The rules a table was built with are stored (table `settings`); a run with other rules (or a new rollup algorithm)
+rebuilds every event once, so one table never mixes two rules.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ RULES_SETTING = "rollup_rules"
 REPORT_COLUMNS = (
     "m.mention_id, m.article_id, m.source_actor, m.target_actor, m.event_code, m.quad_class, m.goldstein, "
     "m.modality, m.event_date, m.event_date_end, m.date_precision, m.location_name, m.admin1, m.country_code, "
-    "m.latitude, m.longitude, m.geo_precision, m.fatalities, m.injured, a.published_date, a.outlet, a.duplicate_of"
+    "m.latitude, m.longitude, m.geo_precision, m.fatalities, m.injured, a.published_date, a.outlet, a.duplicate_of, "
+    "m.event_id AS stored_event_id"
 )
 KEY_MATCH = (
     "{t}.source_actor IS NOT DISTINCT FROM k.source_actor AND {t}.target_actor IS NOT DISTINCT FROM k.target_actor "
@@ -92,10 +95,20 @@ def refresh_events(con: duckdb.DuckDBPyConnection, keys: set[Key], rules: Rollup
             f"JOIN _rollup_keys k ON {KEY_MATCH.format(t='m')}",
             [rules.code_digits],
         )
-        con.execute(
-            f"DELETE FROM events USING _rollup_keys k WHERE {KEY_MATCH.format(t='events')}", [rules.code_digits]
-        )
-        _write(con, reports, rules)
+        stored = _stored_events(con, rules)
+        events, assignment = roll_up(reports, rules, _crosswalk(con))
+        # Only what changed is written: most events of a touched key come out as they were, and rewriting them
+        # every batch would make each batch's cost (and the table's dead rows) grow with the warehouse.
+        fresh = {e.event_id: e for e in events}
+        changed = sorted(i for i, row in stored.items() if i not in fresh or _row(fresh[i]) != row)
+        if changed:
+            con.register("_changed", pa.table({"event_id": pa.array(changed, pa.string())}))
+            con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM _changed)")
+            con.unregister("_changed")
+        kept = stored.keys() - set(changed)
+        _insert_events(con, [e for e in events if e.event_id not in kept])
+        current = {r.mention_id: r.stored_event_id for r in reports}
+        _link(con, {m: e for m, e in assignment.items() if current.get(m, "") != e})
     finally:
         con.unregister("_rollup_keys")
 
@@ -126,10 +139,35 @@ def _crosswalk(con: duckdb.DuckDBPyConnection) -> Crosswalk:
 
 def _write(con: duckdb.DuckDBPyConnection, reports: list[Report], rules: RollupRules) -> None:
     events, assignment = roll_up(reports, rules, _crosswalk(con))
+    _insert_events(con, events)
+    _link(con, assignment)
+
+
+EVENT_COLUMNS = tuple(Event.model_fields)
+
+
+def _row(event: Event) -> tuple[object, ...]:
+    return tuple(getattr(event, name) for name in EVENT_COLUMNS)
+
+
+def _stored_events(con: duckdb.DuckDBPyConnection, rules: RollupRules) -> dict[str, tuple[object, ...]]:
+    """The stored events of the registered keys, each as its row of values in EVENT_COLUMNS order."""
+    columns = ", ".join(f'events."{name}"' for name in EVENT_COLUMNS)
+    rows = con.execute(
+        f"SELECT {columns} FROM events JOIN _rollup_keys k ON {KEY_MATCH.format(t='events')}", [rules.code_digits]
+    ).fetchall()
+    return {str(row[0]): tuple(row) for row in rows}
+
+
+def _insert_events(con: duckdb.DuckDBPyConnection, events: list[Event]) -> None:
     if events:
         con.register("_events", to_arrow(Event, events))
         con.execute("INSERT INTO events BY NAME SELECT * FROM _events")
         con.unregister("_events")
+
+
+def _link(con: duckdb.DuckDBPyConnection, assignment: dict[str, str | None]) -> None:
+    """Set mentions.event_id as `assignment` says."""
     if assignment:
         links = pa.table(
             {

@@ -56,6 +56,7 @@ class Report:
     published_date: dt.date | None
     outlet: str | None
     duplicate_of: str | None
+    stored_event_id: str | None = None  # the event the warehouse links the mention to now (None: none yet)
 
     def key(self, rules: RollupRules) -> Key:
         return (self.source_actor, self.target_actor, self.event_code[: rules.code_digits])

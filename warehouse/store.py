@@ -87,9 +87,23 @@ class Warehouse:
         self.directory = directory
 
     @classmethod
-    def open(cls, directory: Path, *, lock_timeout: float = 0.0) -> Warehouse:
+    def open(
+        cls, directory: Path, *, lock_timeout: float = 0.0, memory_limit: str | None = None, threads: int | None = None
+    ) -> Warehouse:
+        """Open (creating it if need be) for writing. `memory_limit` and `threads` bound DuckDB on this connection
+        (a run's: PipelineConfig.duckdb_memory_limit, duckdb_threads); DuckDB's defaults otherwise."""
         directory.mkdir(parents=True, exist_ok=True)
         con = connect(directory / DB_FILENAME, read_only=False, lock_timeout=lock_timeout)
+        try:
+            if memory_limit is not None:
+                con.execute("SET memory_limit = ?", [memory_limit])
+            if threads is not None:
+                con.execute("SET threads = ?", [threads])
+        except duckdb.Error as exc:
+            con.close()
+            raise WarehouseError(
+                f"bad DuckDB setting (memory_limit={memory_limit!r}, threads={threads}): {exc}"
+            ) from exc
         warehouse = cls(con, directory)
         warehouse.ensure_schema()
         return warehouse

@@ -291,6 +291,35 @@ def test_day_by_day_equals_all_at_once_and_reruns_add_no_twins(open_warehouse: O
     assert daily.rebuild_events() == 4 and snapshot(daily) == before  # a full rebuild agrees with the increments
 
 
+def test_a_batch_rewrites_only_the_events_it_changes(open_warehouse: OpenWarehouse) -> None:
+    # A busy dyad is touched by most batches: its events that come out as stored keep their rows (DuckDB's rowid),
+    # so neither the table's dead rows nor a batch's cost grow with the dyad's history.
+    wh = open_warehouse("wh")
+    wh.write_batch(*day_batch("k1", DAY, "Kyodo"), [])
+
+    def rows() -> dict[tuple[dt.date, str], tuple[int, int]]:
+        _, found = wh.query("SELECT event_date, event_code, rowid, num_mentions FROM events")
+        return {(day, code): (rowid, n) for day, code, rowid, n in found}
+
+    before = rows()
+    # Another outlet reports the meeting of DAY again (that event changes) and a visit ten days later (a new one);
+    # the visit of the day before DAY is untouched.
+    later = DAY + dt.timedelta(days=10)
+    sentence = Sentence(article_id="x1", sentence_index=0, text="x", char_start=0, char_end=1, paragraph_index=0)
+    wh.write_batch(
+        [article("x1", later, "Xinhua")], [sentence], [mention("x1", 0, DAY), mention("x1", 1, later, "042")], []
+    )
+    after = rows()
+    visit_before = (DAY - dt.timedelta(days=1), "042")
+    assert after[visit_before] == before[visit_before]  # same row: not rewritten
+    assert after[(DAY, "040")][1] == 2 and after[(DAY, "040")][0] != before[(DAY, "040")][0]
+    assert after[(later, "042")][1] == 1 and len(after) == 3
+    _, links = wh.query("SELECT count(*) FROM mentions m JOIN events e USING (event_id)")
+    assert links == [(4,)]
+    snapshot_before = snapshot(wh)
+    assert wh.rebuild_events() == 3 and snapshot(wh) == snapshot_before
+
+
 def test_rewriting_an_article_without_mentions_removes_its_events(open_warehouse: OpenWarehouse) -> None:
     wh = open_warehouse("wh")
     articles, sentences, mentions = day_batch("k1", DAY, "Kyodo")

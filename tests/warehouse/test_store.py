@@ -9,7 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from schema.errors import WarehouseMissingError
+from schema.errors import WarehouseError, WarehouseMissingError
 from schema.ontology import Ontology
 from schema.records import Article, EventMention, Reject, Sentence
 from warehouse.parquet import export_all
@@ -187,3 +187,20 @@ def test_second_writer_gets_a_clear_message(warehouse: Warehouse, tmp_path: Path
 def test_read_only_open_of_missing_warehouse(tmp_path: Path) -> None:
     with pytest.raises(WarehouseMissingError, match="run `eventcoder run` first"):
         Warehouse.open_read_only(tmp_path / "none")
+
+
+def test_open_bounds_duckdb_memory_and_threads(tmp_path: Path) -> None:
+    # A run's connection is bounded (PipelineConfig.duckdb_memory_limit, duckdb_threads); a plain open keeps
+    # DuckDB's defaults.
+    with Warehouse.open(tmp_path / "wh", memory_limit="96MB", threads=1) as wh:
+        limit, threads = wh.con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert (limit, threads) == ("91.5 MiB", 1)  # DuckDB reports 96 MB in MiB
+    with Warehouse.open(tmp_path / "wh") as wh:
+        limit = wh.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit != "91.5 MiB"
+
+
+def test_open_rejects_a_bad_duckdb_setting_and_releases_the_file(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match=r"bad DuckDB setting \(memory_limit='lots'"):
+        Warehouse.open(tmp_path / "wh", memory_limit="lots")
+    Warehouse.open(tmp_path / "wh").close()  # the failed open left no lock behind
