@@ -141,6 +141,7 @@ class _Node:
     published_date: dt.date | None
     minhashes: tuple[int, ...]
     earlier_original: str | None  # the stored verdict of a known article
+    band_keys: tuple[int, ...]
 
 
 def original_order(article_id: str, published_date: dt.date | None) -> tuple[bool, dt.date, str]:
@@ -152,16 +153,19 @@ def _similar_pairs(
     nodes: Sequence[_Node], new_ids: set[str], threshold: float, scheme_name: str
 ) -> list[tuple[str, str, float]]:
     """Pairs with at least one new article, MIN_SHARED_BANDS equal band keys and estimated similarity >= threshold."""
-    by_key: dict[int, list[str]] = defaultdict(list)
+    by_key: dict[int, set[str]] = defaultdict(set)
     for node in nodes:
-        for key in band_keys(node.minhashes, scheme_name):
-            by_key[key].append(node.article_id)
+        for key in node.band_keys:
+            by_key[key].add(node.article_id)
     shared: Counter[tuple[str, str]] = Counter()
-    for ids in by_key.values():
-        members = set(ids)
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
         # Only pairs with a new article: pairs of stored articles were judged when the later of them was stored.
-        bucket = {(min(a, b), max(a, b)) for a in members & new_ids for b in members if b != a}
-        shared.update(bucket)
+        for a in members & new_ids:
+            for b in members:
+                if b != a and (b not in new_ids or a < b):
+                    shared[(a, b) if a < b else (b, a)] += 1
     signatures = {n.article_id: n.minhashes for n in nodes}
     pairs = []
     for (a, b), count in sorted(shared.items()):
@@ -184,11 +188,23 @@ def resolve_duplicates(
     """
     name = scheme(rules)
     nodes: dict[str, _Node] = {
-        k.article_id: _Node(k.article_id, k.published_date, k.minhashes or (), k.duplicate_of) for k in known
+        k.article_id: _Node(
+            k.article_id,
+            k.published_date,
+            k.minhashes or (),
+            k.duplicate_of,
+            k.band_keys if k.band_keys is not None else band_keys(k.minhashes or (), name),
+        )
+        for k in known
     }
     for article, sig in batch:
+        same = sig.scheme == name
         nodes[article.article_id] = _Node(
-            article.article_id, article.published_date, sig.minhashes if sig.scheme == name else (), None
+            article.article_id,
+            article.published_date,
+            sig.minhashes if same else (),
+            None,
+            sig.band_keys if same else (),
         )
     parent = {aid: aid for aid in nodes}
 

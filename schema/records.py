@@ -188,6 +188,7 @@ class KnownArticle(Record):
     published_date: dt.date | None
     duplicate_of: str | None
     minhashes: tuple[int, ...] | None = None  # None: stored before signatures were kept, or in another scheme
+    band_keys: tuple[int, ...] | None = None  # as stored with the minhashes; None: worked out from them
 
 
 class ActorCandidate(Record):

@@ -78,15 +78,26 @@ groups AS (
     SELECT coalesce(a.duplicate_of, a.article_id) AS original
     FROM articles a
     WHERE a.article_id IN (SELECT article_id FROM hits) OR a.article_id IN (SELECT article_id FROM _batch)
+),
+chosen AS (
+    SELECT a.article_id, a.published_date, a.duplicate_of
+    FROM articles a
+    WHERE a.article_id NOT IN (SELECT article_id FROM _batch)
+      AND (a.article_id IN (SELECT article_id FROM hits)
+           OR a.article_id IN (SELECT original FROM groups)
+           OR a.duplicate_of IN (SELECT original FROM groups))
+),
+keys AS (
+    SELECT article_id, list(band_key ORDER BY band_key) AS band_keys
+    FROM article_bands
+    WHERE article_id IN (SELECT article_id FROM chosen)
+    GROUP BY article_id
 )
-SELECT a.article_id, a.published_date, a.duplicate_of, s.minhashes
-FROM articles a
-LEFT JOIN article_signatures s ON s.article_id = a.article_id AND s.scheme = ?
-WHERE a.article_id NOT IN (SELECT article_id FROM _batch)
-  AND (a.article_id IN (SELECT article_id FROM hits)
-       OR a.article_id IN (SELECT original FROM groups)
-       OR a.duplicate_of IN (SELECT original FROM groups))
-ORDER BY a.article_id
+SELECT c.article_id, c.published_date, c.duplicate_of, s.minhashes, k.band_keys
+FROM chosen c
+LEFT JOIN article_signatures s ON s.article_id = c.article_id AND s.scheme = ?
+LEFT JOIN keys k ON k.article_id = c.article_id
+ORDER BY c.article_id
 """
 
 
@@ -111,14 +122,17 @@ def duplicate_candidates(
         rows = cursor.execute(CANDIDATES_SQL, [min_shared_bands, scheme]).fetchall()
     finally:
         cursor.close()
+    # The stored band keys come along, so a batch does not hash every candidate's bands again; they are those of
+    # the stored signature's scheme, so they count only when that is the scheme asked for.
     return [
         KnownArticle(
             article_id=aid,
             published_date=published,
             duplicate_of=duplicate_of,
             minhashes=tuple(values) if values is not None else None,
+            band_keys=tuple(keys or ()) if values is not None else (),
         )
-        for aid, published, duplicate_of, values in rows
+        for aid, published, duplicate_of, values, keys in rows
     ]
 
 

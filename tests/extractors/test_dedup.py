@@ -145,3 +145,27 @@ def test_verdicts_do_not_depend_on_batch_order(seeds: dict[str, Article]) -> Non
             for aid, original in verdict.items():
                 stored[aid] = stored[aid].model_copy(update={"duplicate_of": original})
         assert {aid: k.duplicate_of for aid, k in stored.items()} == everything
+
+
+def test_stored_band_keys_come_back_and_give_the_verdicts_of_recomputed_ones(
+    tmp_path: Path, seeds: dict[str, Article]
+) -> None:
+    # The warehouse returns each candidate's stored band keys with its minhashes, so a batch does not hash them
+    # again; a candidate stored under another scheme comes back with none.
+    from warehouse.store import Warehouse
+
+    scmp, kyodo = seeds["000"], seeds["002"]
+    others = gold_articles()[:6]
+    stored = signed([scmp, *others])
+    with Warehouse.open(tmp_path / "wh") as wh:
+        wh.write_batch([a for a, _ in stored], [], [], [], signatures=[s for _, s in stored])
+        known_rows = wh.duplicate_candidates([signature(kyodo, RULES)], scheme(RULES), 2)
+        other_scheme = wh.duplicate_candidates([signature(kyodo, RULES)], "minhash-v0", 2)
+    assert scmp.article_id in {k.article_id for k in known_rows}
+    keys_of = {a.article_id: set(s.band_keys) for a, s in stored}
+    assert all(k.band_keys is not None and set(k.band_keys) == keys_of[k.article_id] for k in known_rows)
+    assert other_scheme and all(k.band_keys == () and k.minhashes is None for k in other_scheme)
+    recomputed = [k.model_copy(update={"band_keys": None}) for k in known_rows]
+    batch = signed([kyodo])
+    assert resolve_duplicates(batch, known_rows, RULES) == resolve_duplicates(batch, recomputed, RULES)
+    assert resolve_duplicates(batch, known_rows, RULES)[kyodo.article_id] == scmp.article_id
