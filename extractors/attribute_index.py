@@ -37,7 +37,7 @@ FLAGS = {"IS_SPACE": IS_SPACE}
 INDEX_KEYS = ("LOWER", "TAG", "DEP", "IS_SPACE")
 # Distinct attribute values whose verdict is remembered; past this the memo starts again (hashes of strings stay
 # valid after a memory zone, so it may outlive one).
-MEMO_LIMIT = 200_000
+MEMO_LIMIT = 50_000
 
 
 @dataclass(frozen=True)

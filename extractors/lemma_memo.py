@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-MEMO_LIMIT = 200_000
+MEMO_LIMIT = 50_000
 # Modes whose answer depends only on ORTH, POS and MORPH.
 PURE_MODES = {"rule", "lookup", "pos_lookup"}
 
