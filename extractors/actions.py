@@ -203,11 +203,13 @@ class PatternIndex:
         possible = self._possible(doc)
         first = bisect_left(possible, sent.start)
         for token in (doc[i] for i in possible[first : bisect_left(possible, sent.end, first)]):
-            for pattern in self.candidates(token):
-                obj = _object_for(token, pattern)
+            patterns = self.candidates(token)
+            children = list(token.children) if patterns else []  # once per trigger, not per pattern tried
+            for pattern in patterns:
+                obj = _object_for(token, pattern, children)
                 if pattern.object and obj is None:
                     continue
-                particle = _particle_for(token, pattern)
+                particle = _particle_for(token, pattern, children)
                 if pattern.particle and particle is None:
                     continue
                 modality = modality_of(token)
@@ -222,28 +224,30 @@ class PatternIndex:
                 yield match
 
 
-def _object_for(verb: Token, pattern: VerbPattern) -> Token | None:
+def _object_for(verb: Token, pattern: VerbPattern, children: list[Token]) -> Token | None:
+    """The noun (or verb) the pattern needs as the trigger's object; `children` are the trigger's."""
     if not pattern.object:
         return None
-    passive = any(c.dep_ == "auxpass" for c in verb.children)
-    deps = OBJECT_DEPS | ({"nsubjpass"} if passive else set())
+    dependencies = [c.dep_ for c in children]
+    deps = OBJECT_DEPS | ({"nsubjpass"} if "auxpass" in dependencies else set())
     if pattern.particle:
         # "went on strike", "took to the streets": the object is the particle's noun.
-        for child in verb.children:
+        for child in children:
             if child.dep_ == "prep" and child.lower_ == pattern.particle.lower():
                 for inner in child.children:
                     if inner.dep_ == "pobj" and _lemma_fits(inner, pattern.object):
                         return inner
-    gap = verb.dep_ == "relcl" and not any(c.dep_ in OBJECT_DEPS for c in verb.children)
+    gap = verb.dep_ == "relcl" and not any(d in OBJECT_DEPS for d in dependencies)
     if gap and _lemma_fits(verb.head, pattern.object):
         return verb.head  # "a charge Kigali denies": the noun the clause hangs on is its object
     infinitives = [o[3:] for o in pattern.object if o.startswith("to ")]
-    for child in verb.children:
-        # "ordered the ambassador to leave": an object written "to leave" is the verb the trigger governs.
-        if infinitives and child.dep_ in {"xcomp", "ccomp"} and child.lemma_.lower() in infinitives:
-            return child
-    for child in verb.children:
-        if child.dep_ not in deps:
+    if infinitives:
+        for child, dep in zip(children, dependencies, strict=True):
+            # "ordered the ambassador to leave": an object written "to leave" is the verb the trigger governs.
+            if dep in {"xcomp", "ccomp"} and child.lemma_.lower() in infinitives:
+                return child
+    for child, dep in zip(children, dependencies, strict=True):
+        if dep not in deps:
             continue
         if _lemma_fits(child, pattern.object):
             return child
@@ -274,10 +278,10 @@ def _lemma_fits(head: Token, phrases: tuple[str, ...]) -> bool:
     return False
 
 
-def _particle_for(verb: Token, pattern: VerbPattern) -> Token | None:
+def _particle_for(verb: Token, pattern: VerbPattern, children: list[Token]) -> Token | None:
     if not pattern.particle:
         return None
-    for child in verb.children:
+    for child in children:
         # "stepped down": the parser often labels the particle `advmod`.
         if child.dep_ in {"prt", "prep", "agent", "advmod"} and child.lower_ == pattern.particle.lower():
             return child
@@ -378,15 +382,17 @@ def modality_of(token: Token) -> Modality:
         governs = node is not token and not sibling
         sibling = False
         children = list(node.children)
-        aux = {c.lower_ for c in children if c.dep_ in {"aux", "auxpass"}}
-        if any(c.dep_ == "neg" for c in children) or any(c.dep_ == "det" and c.lower_ == "no" for c in children):
+        dependencies = [c.dep_ for c in children]
+        pairs = list(zip(children, dependencies, strict=True))
+        aux = {c.lower_ for c, d in pairs if d in {"aux", "auxpass"}}
+        if "neg" in dependencies or any(d == "det" and c.lower_ == "no" for c, d in pairs):
             # "would not lift the ban", "will not negotiate": a stated refusal. "did not meet": nothing happened.
             return "refused" if aux & FUTURE_AUX else "negated"
         if aux & FUTURE_AUX:
             intended = True
         if aux & POSSIBLE_AUX:
             hypothetical = True
-        if _clause_markers(node) & HYPOTHETICAL_MARKERS:
+        if {c.lower_ for c, d in pairs if d == "mark"} & HYPOTHETICAL_MARKERS:
             hypothetical = True
         if any(c.dep_ == "advcl" and _clause_markers(c) & {"if"} for c in children):
             # "If it happens, the talks would be the first meeting ...": the consequent of a condition. (Not
@@ -402,7 +408,7 @@ def modality_of(token: Token) -> Modality:
             and not (node.lemma_.lower() == "call" and via == "dobj")
         ):
             intended = True  # (but "called the arrests a kidnapping" names them; it does not call for them)
-        if governs and node.lemma_.lower() in EXPECTATION_VERBS and "auxpass" in {c.dep_ for c in children}:
+        if governs and node.lemma_.lower() in EXPECTATION_VERBS and "auxpass" in dependencies:
             intended = True  # "are seen as exchanging views", "is expected to visit"
         if node.pos_ in NOUN_POS and any(c.lower_ in INTENT_NOUN_MODIFIERS for c in children):
             intended = True

@@ -11,6 +11,7 @@ rebuilds every event once, so one table never mixes two rules.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import duckdb
@@ -28,6 +29,7 @@ REPORT_COLUMNS = (
     "m.latitude, m.longitude, m.geo_precision, m.fatalities, m.injured, a.published_date, a.outlet, a.duplicate_of, "
     "m.event_id AS stored_event_id"
 )
+REPORT_FIELDS = tuple(f.name for f in dataclasses.fields(Report))  # REPORT_COLUMNS gives them in this order
 KEY_MATCH = (
     "{t}.source_actor IS NOT DISTINCT FROM k.source_actor AND {t}.target_actor IS NOT DISTINCT FROM k.target_actor "
     "AND left({t}.event_code, ?) = k.family"
@@ -125,8 +127,9 @@ def rebuild_all(con: duckdb.DuckDBPyConnection, rules: RollupRules) -> None:
 def _reports(con: duckdb.DuckDBPyConnection, join: str, params: list[object]) -> list[Report]:
     sql = f"SELECT {REPORT_COLUMNS} FROM mentions m JOIN articles a ON a.article_id = m.article_id {join}"
     cursor = con.execute(sql, params)
-    columns = [d[0] for d in cursor.description or []]
-    return [Report(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    columns = tuple(d[0] for d in cursor.description or [])
+    assert columns == REPORT_FIELDS, f"REPORT_COLUMNS out of step with Report: {columns}"
+    return [Report(*row) for row in cursor.fetchall()]
 
 
 def _crosswalk(con: duckdb.DuckDBPyConnection) -> Crosswalk:
