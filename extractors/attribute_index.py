@@ -127,7 +127,7 @@ def _index_values(token_pattern: dict[str, Any], key: str) -> list[int] | None:
     return None
 
 
-_Verdict = tuple[tuple[tuple[int, int], ...], tuple["_Rule", ...]]
+_Verdict = tuple[tuple[tuple[int, int], ...], tuple[_Rule, ...]]
 
 
 class IndexedAttributeRuler(AttributeRuler):

@@ -149,9 +149,7 @@ def original_order(article_id: str, published_date: dt.date | None) -> tuple[boo
     return (published_date is None, published_date or dt.date.min, article_id)
 
 
-def _similar_pairs(
-    nodes: Sequence[_Node], new_ids: set[str], threshold: float, scheme_name: str
-) -> list[tuple[str, str, float]]:
+def _similar_pairs(nodes: Sequence[_Node], new_ids: set[str], threshold: float) -> list[tuple[str, str, float]]:
     """Pairs with at least one new article, MIN_SHARED_BANDS equal band keys and estimated similarity >= threshold."""
     by_key: dict[int, set[str]] = defaultdict(set)
     for node in nodes:
@@ -223,7 +221,7 @@ def resolve_duplicates(
         if node.earlier_original is not None and node.earlier_original in nodes:
             union(node.article_id, node.earlier_original)
     new_ids = {article.article_id for article, _ in batch}
-    for a, b, _ in _similar_pairs(list(nodes.values()), new_ids, rules.threshold, name):
+    for a, b, _ in _similar_pairs(list(nodes.values()), new_ids, rules.threshold):
         union(a, b)
     groups: dict[str, list[_Node]] = defaultdict(list)
     for node in nodes.values():

@@ -97,20 +97,7 @@ def refresh_events(con: duckdb.DuckDBPyConnection, keys: set[Key], rules: Rollup
             f"JOIN _rollup_keys k ON {KEY_MATCH.format(t='m')}",
             [rules.code_digits],
         )
-        stored = _stored_events(con, rules)
-        events, assignment = roll_up(reports, rules, _crosswalk(con))
-        # Only what changed is written: most events of a touched key come out as they were, and rewriting them
-        # every batch would make each batch's cost (and the table's dead rows) grow with the warehouse.
-        fresh = {e.event_id: e for e in events}
-        changed = sorted(i for i, row in stored.items() if i not in fresh or _row(fresh[i]) != row)
-        if changed:
-            con.register("_changed", pa.table({"event_id": pa.array(changed, pa.string())}))
-            con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM _changed)")
-            con.unregister("_changed")
-        kept = stored.keys() - set(changed)
-        _insert_events(con, [e for e in events if e.event_id not in kept])
-        current = {r.mention_id: r.stored_event_id for r in reports}
-        _link(con, {m: e for m, e in assignment.items() if current.get(m, "") != e})
+        _write(con, reports, rules, _stored_events(con, rules))
     finally:
         con.unregister("_rollup_keys")
 
@@ -119,7 +106,7 @@ def rebuild_all(con: duckdb.DuckDBPyConnection, rules: RollupRules) -> None:
     """Recompute every event from every mention, and remember the rules. Call inside a transaction."""
     reports = _reports(con, "", [])
     con.execute("DELETE FROM events")
-    _write(con, reports, rules)
+    _write(con, reports, rules, {})
     con.execute("DELETE FROM settings WHERE name = ?", [RULES_SETTING])
     con.execute("INSERT INTO settings VALUES (?, ?)", [RULES_SETTING, rules_text(rules)])
 
@@ -140,10 +127,23 @@ def _crosswalk(con: duckdb.DuckDBPyConnection) -> Crosswalk:
     return {code: (plover, acled, sub) for code, plover, acled, sub in rows}
 
 
-def _write(con: duckdb.DuckDBPyConnection, reports: list[Report], rules: RollupRules) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, reports: list[Report], rules: RollupRules, stored: dict[str, tuple[object, ...]]
+) -> None:
+    """Roll the reports up and write what differs from `stored` (the stored rows of their keys' events)."""
     events, assignment = roll_up(reports, rules, _crosswalk(con))
-    _insert_events(con, events)
-    _link(con, assignment)
+    # Only what changed is written: most events of a touched key come out as they were, and rewriting them every
+    # batch would make each batch's cost (and the table's dead rows) grow with the warehouse.
+    fresh = {e.event_id: e for e in events}
+    changed = sorted(i for i, row in stored.items() if i not in fresh or _row(fresh[i]) != row)
+    if changed:
+        con.register("_changed", pa.table({"event_id": pa.array(changed, pa.string())}))
+        con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM _changed)")
+        con.unregister("_changed")
+    kept = stored.keys() - set(changed)
+    _insert_events(con, [e for e in events if e.event_id not in kept])
+    current = {r.mention_id: r.stored_event_id for r in reports}
+    _link(con, {m: e for m, e in assignment.items() if current.get(m, "") != e})
 
 
 EVENT_COLUMNS = tuple(Event.model_fields)
